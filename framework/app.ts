@@ -1,0 +1,50 @@
+// Builds the one Hono app: pages and the /v1 API on the same server.
+import { Hono } from "hono";
+import type { AppEnv } from "./context.ts";
+import { mountFileRoutes } from "./file_routes.ts";
+import { ApiError } from "../services/errors.ts";
+import type { Config } from "../services/config.ts";
+import type { Sql } from "../services/database.ts";
+
+export async function createApp(deps: { sql: Sql; config: Config }): Promise<Hono<AppEnv>> {
+  const app = new Hono<AppEnv>();
+
+  app.use(async (c, next) => {
+    const requestId = `req_${crypto.randomUUID().replaceAll("-", "")}`;
+    c.set("requestId", requestId);
+    c.set("sql", deps.sql);
+    c.set("config", deps.config);
+    await next();
+    c.header("x-request-id", requestId);
+  });
+
+  app.onError((error, c) => {
+    const apiError = error instanceof ApiError ? error : internalError(error, c.var.requestId);
+    c.header("x-request-id", c.var.requestId);
+    for (const [name, value] of Object.entries(apiError.headers)) c.header(name, value);
+    return c.json(apiError.envelope(), apiError.status as 400);
+  });
+
+  app.notFound((c) => {
+    c.header("x-request-id", c.var.requestId);
+    if (c.req.path.startsWith("/v1/") || c.req.path === "/v1") {
+      return c.json(
+        new ApiError(404, `Invalid URL (${c.req.method} ${c.req.path})`, "invalid_request_error").envelope(),
+        404,
+      );
+    }
+    return c.text("Not found", 404);
+  });
+
+  await mountFileRoutes(app, new URL("../routes/", import.meta.url));
+  return app;
+}
+
+function internalError(error: unknown, requestId: string): ApiError {
+  console.error(`[${requestId}]`, error);
+  return new ApiError(
+    500,
+    `The server had an error while processing your request. Quote request id ${requestId} to support.`,
+    "server_error",
+  );
+}

@@ -1,0 +1,63 @@
+// The one place configuration is read. Every setting is an environment variable, documented
+// here and in the README; a wrong value stops start-up with one line naming the variable.
+import { z } from "zod";
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const schema = z.object({
+  /** HTTP port for the API and the pages. 0 picks a free port (tests use this). */
+  PORT: port.default(8000),
+  /** Interface to listen on. */
+  HOST: z.string().min(1).default("0.0.0.0"),
+  /** Where the embedded PostgreSQL keeps its data, and where generated images are stored. */
+  DATA_DIR: z.string().min(1).default("./data"),
+  /** An external PostgreSQL (15 or newer). When unset, an embedded PostgreSQL is started. */
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  /** Port of the embedded PostgreSQL (ignored with DATABASE_URL). */
+  EMBEDDED_PG_PORT: port.default(54329),
+  /** Connections the server keeps to PostgreSQL. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+  /** The address customers reach us at; signed image URLs are built on it. */
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Longest an upstream call may hold money; a hold left by a crash is released after it. */
+  HOLD_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(3600).default(300),
+  /** How often the in-server sweeper releases expired holds. */
+  SWEEP_INTERVAL_SECONDS: z.coerce.number().min(0.1).max(3600).default(5),
+  /** Create the demo login (and its balance) on start. Defaults to on with the embedded database. */
+  DEMO: z.enum(["on", "off"]).optional(),
+  /** Balance given to the demo login when it is first created, in USD. */
+  DEMO_BALANCE_USD: z.string().regex(/^\d{1,9}(\.\d{1,6})?$/, "a USD amount like 25 or 12.50")
+    .default("25"),
+  /** Key that signs image URLs. Generated and kept under DATA_DIR when unset. */
+  URL_SIGNING_SECRET: z.string().min(32, "at least 32 characters").optional(),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment; throws ConfigError with one line per bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = Deno.env.toObject()): Config {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([name, value]) => name in schema.shape && value !== ""),
+  );
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) =>
+      `invalid configuration: ${issue.path.join(".")}=${
+        JSON.stringify(present[String(issue.path[0])])
+      }: ${issue.message}`
+    );
+    throw new ConfigError(lines.join("\n"));
+  }
+  return parsed.data;
+}
+
+export function demoEnabled(config: Config): boolean {
+  return config.DEMO ? config.DEMO === "on" : !config.DATABASE_URL;
+}
+
+export function publicUrl(config: Config): string {
+  return (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, "");
+}

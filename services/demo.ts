@@ -1,0 +1,29 @@
+// The demo login made on first start of the embedded default, so the product can be tried with
+// no set-up. Its credentials are fixed and printed at start; it is off with an external database.
+import type { Sql } from "./database.ts";
+import { createUser, findUserByEmail } from "./accounts.ts";
+import { createApiKey } from "./api_keys.ts";
+import { topUp } from "./ledger.ts";
+import { parseUsd } from "./money.ts";
+
+export const DEMO_EMAIL = "demo@tokensmart.local";
+export const DEMO_PASSWORD = "tokensmart-demo";
+
+/** Creates the demo login once; returns lines to print at start. */
+export async function ensureDemoLogin(sql: Sql, balanceUsd: string): Promise<string[]> {
+  if (await findUserByEmail(sql, DEMO_EMAIL)) {
+    return [`demo login: ${DEMO_EMAIL} / ${DEMO_PASSWORD}`];
+  }
+  const user = await createUser(sql, { email: DEMO_EMAIL, password: DEMO_PASSWORD });
+  await topUp(sql, {
+    id: crypto.randomUUID(),
+    accountId: user.accountId,
+    amount: parseUsd(balanceUsd),
+    note: "demo balance",
+  });
+  const { key } = await createApiKey(sql, { userId: user.id, name: "demo" });
+  return [
+    `demo login created: ${DEMO_EMAIL} / ${DEMO_PASSWORD} with $${balanceUsd}`,
+    `demo API key (shown once): ${key}`,
+  ];
+}

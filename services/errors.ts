@@ -1,0 +1,52 @@
+// The one error type the API answers with. It maps to OpenAI's envelope,
+// {"error": {"message", "type", "param", "code"}}, so the official SDKs raise the same classes
+// for us as for OpenAI (400 BadRequestError, 401 AuthenticationError, 429 RateLimitError, …).
+
+export type ErrorType =
+  | "invalid_request_error"
+  | "authentication_error"
+  | "permission_error"
+  | "not_found_error"
+  | "conflict_error"
+  | "insufficient_quota"
+  | "rate_limit_error"
+  | "image_generation_user_error"
+  | "server_error"
+  | "upstream_error";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly type: ErrorType,
+    readonly code: string | null = null,
+    readonly param: string | null = null,
+    /** Extra fields passed through in the envelope (e.g. an upstream's moderation_details). */
+    readonly extra: Record<string, unknown> = {},
+    /** Extra response headers (e.g. x-should-retry: false). */
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+
+  envelope() {
+    return {
+      error: { message: this.message, type: this.type, param: this.param, code: this.code, ...this.extra },
+    };
+  }
+
+  static invalidValue(param: string, message: string) {
+    return new ApiError(400, message, "invalid_request_error", "invalid_value", param);
+  }
+
+  static invalidApiKey(message: string) {
+    return new ApiError(401, message, "invalid_request_error", "invalid_api_key");
+  }
+
+  static insufficientQuota(message: string) {
+    return new ApiError(429, message, "insufficient_quota", "insufficient_quota", null, {}, {
+      "x-should-retry": "false",
+    });
+  }
+}

@@ -1,0 +1,385 @@
+// The ledger: every movement of money is a double-entry transfer between two accounts, in
+// integer micro-dollars, modelled on TigerBeetle.
+//
+//   top-up   top-up clearing → customer      posted at once
+//   hold     customer → revenue              pending: counts against the customer's available
+//                                            money until it is resolved, exactly once, by
+//   settle   customer → revenue              posting the actual amount (≤ held; the rest is freed)
+//   release  customer → revenue              voiding it (a failure, a blocked prompt)
+//   expire   customer → revenue              voiding it after its deadline (the sweeper)
+//   refund   revenue → customer              posted correction of an earlier charge
+//
+// A customer account keeps four running totals; its available money is
+// credits_posted − debits_posted − debits_pending, and the funds check is one guarded UPDATE,
+// so no race can take it below zero. API keys with a spend limit carry the same guard.
+// Rows are locked in one order everywhere (API key, then account) so transactions never
+// deadlock. Every function takes the pool or a transaction it joins: the caller can write its
+// own records (the request log) in the same commit as the money.
+import { type Db, inTransaction, type Sql, type Tx } from "./database.ts";
+import type { Micros } from "./money.ts";
+
+
+export type LedgerErrorCode =
+  | "insufficient_funds"
+  | "spend_limit_exceeded"
+  | "hold_not_open"
+  | "transfer_exists_with_different_fields"
+  | "invalid_amount"
+  | "unknown_account";
+
+export class LedgerError extends Error {
+  constructor(readonly code: LedgerErrorCode, message: string) {
+    super(message);
+    this.name = "LedgerError";
+  }
+}
+
+export type TransferKind = "topup" | "hold" | "settle" | "release" | "expire" | "refund";
+
+/** The house accounts, created with these ids by the first migration. */
+export const REVENUE_ACCOUNT = 1n;
+export const TOPUP_CLEARING_ACCOUNT = 2n;
+
+export interface Transfer {
+  id: string;
+  kind: TransferKind;
+  debitAccountId: bigint;
+  creditAccountId: bigint;
+  amount: Micros;
+  pendingId: string | null;
+  deadline: Date | null;
+  requestId: string | null;
+  apiKeyId: bigint | null;
+  note: string | null;
+  createdAt: Date;
+}
+
+export interface Balance {
+  /** Money the customer has: credits posted − debits posted. */
+  posted: Micros;
+  /** Money promised to calls still in flight. */
+  pending: Micros;
+  /** What a new call may hold: posted − pending. Never negative. */
+  available: Micros;
+}
+
+/** Opens the customer account for a new user; call inside the transaction that creates it. */
+export async function openCustomerAccount(db: Db, userId: bigint): Promise<bigint> {
+  const [row] = await db<{ id: bigint }[]>`
+    insert into ledger_accounts (kind, user_id) values ('customer', ${userId}) returning id`;
+  return row.id;
+}
+
+export async function customerAccountOf(db: Db, userId: bigint): Promise<bigint> {
+  const [row] = await db<{ id: bigint }[]>`
+    select id from ledger_accounts where kind = 'customer' and user_id = ${userId}`;
+  if (!row) throw new LedgerError("unknown_account", `user ${userId} has no ledger account`);
+  return row.id;
+}
+
+export async function balanceOf(db: Db, accountId: bigint): Promise<Balance> {
+  const [row] = await db<{ posted: bigint; pending: bigint }[]>`
+    select credits_posted - debits_posted as posted, debits_pending as pending
+    from ledger_accounts where id = ${accountId} and kind = 'customer'`;
+  if (!row) throw new LedgerError("unknown_account", `no customer account ${accountId}`);
+  return { posted: row.posted, pending: row.pending, available: row.posted - row.pending };
+}
+
+/** Adds money to a customer account from outside (a payment, a grant). */
+export function topUp(
+  db: Db,
+  input: { id: string; accountId: bigint; amount: Micros; note?: string },
+): Promise<Transfer> {
+  assertPositive(input.amount);
+  return inTransaction(db, async (tx) => {
+        const { transfer, created } = await insertTransfer(tx, {
+      id: input.id,
+      kind: "topup",
+      debitAccountId: TOPUP_CLEARING_ACCOUNT,
+      creditAccountId: input.accountId,
+      amount: input.amount,
+      note: input.note ?? null,
+    });
+    if (created) {
+      const updated = await tx`
+        update ledger_accounts set credits_posted = credits_posted + ${input.amount}
+        where id = ${input.accountId} and kind = 'customer' returning id`;
+      if (updated.length === 0) {
+        throw new LedgerError("unknown_account", `no customer account ${input.accountId}`);
+      }
+    }
+    return transfer;
+  });
+}
+
+/** Gives money back to a customer for an earlier charge. */
+export function refund(
+  db: Db,
+  input: { id: string; accountId: bigint; amount: Micros; requestId?: string; note?: string },
+): Promise<Transfer> {
+  assertPositive(input.amount);
+  return inTransaction(db, async (tx) => {
+    const { transfer, created } = await insertTransfer(tx, {
+      id: input.id,
+      kind: "refund",
+      debitAccountId: REVENUE_ACCOUNT,
+      creditAccountId: input.accountId,
+      amount: input.amount,
+      requestId: input.requestId ?? null,
+      note: input.note ?? null,
+    });
+    if (created) {
+      await tx`update ledger_accounts set credits_posted = credits_posted + ${input.amount}
+               where id = ${input.accountId}`;
+    }
+    return transfer;
+  });
+}
+
+/**
+ * Reserves `amount` before an upstream call. Fails with insufficient_funds when the account's
+ * available money is short, or spend_limit_exceeded when the key's limit would be passed;
+ * then nothing is written. A hold not resolved by `deadline` is expired by the sweeper.
+ */
+export function hold(
+  db: Db,
+  input: {
+    id: string;
+    accountId: bigint;
+    amount: Micros;
+    deadline: Date;
+    requestId: string;
+    apiKeyId?: bigint | null;
+  },
+): Promise<Transfer> {
+  assertPositive(input.amount);
+  return inTransaction(db, async (tx) => {
+    const apiKeyId = input.apiKeyId ?? null;
+    const { transfer, created } = await insertTransfer(tx, {
+      id: input.id,
+      kind: "hold",
+      debitAccountId: input.accountId,
+      creditAccountId: REVENUE_ACCOUNT,
+      amount: input.amount,
+      deadline: input.deadline,
+      requestId: input.requestId,
+      apiKeyId,
+    });
+    if (!created) return transfer;
+    await tx`
+      insert into ledger_open_holds (transfer_id, account_id, api_key_id, amount, deadline)
+      values (${input.id}, ${input.accountId}, ${apiKeyId}, ${input.amount}, ${input.deadline})`;
+    // The guarded updates come last so the rows stay locked only until the commit.
+    if (apiKeyId !== null) {
+      const keyOk = await tx`
+        update api_keys set held = held + ${input.amount}
+        where id = ${apiKeyId} and (spend_limit is null or spent + held + ${input.amount} <= spend_limit)
+        returning id`;
+      if (keyOk.length === 0) {
+        throw new LedgerError("spend_limit_exceeded", "this API key has reached its spend limit");
+      }
+    }
+    const funded = await tx`
+      update ledger_accounts set debits_pending = debits_pending + ${input.amount}
+      where id = ${input.accountId} and kind = 'customer'
+        and credits_posted - debits_posted - debits_pending >= ${input.amount}
+      returning id`;
+    if (funded.length === 0) {
+      throw new LedgerError("insufficient_funds", "the balance does not cover this request");
+    }
+    return transfer;
+  });
+}
+
+/** Posts `amount` (0 < amount ≤ held) of a hold and frees the rest. */
+export function settle(
+  db: Db,
+  input: { id: string; holdId: string; amount: Micros; note?: string },
+): Promise<Transfer> {
+  assertPositive(input.amount);
+  return resolveHold(db, { ...input, kind: "settle" });
+}
+
+/** Voids a hold: nothing is charged. */
+export function release(
+  db: Db,
+  input: { id: string; holdId: string; note?: string },
+): Promise<Transfer> {
+  return resolveHold(db, { ...input, kind: "release", amount: null });
+}
+
+/** Expires every hold past its deadline; returns how many it released. */
+export async function releaseExpiredHolds(sql: Sql, batch = 500): Promise<number> {
+  const expired = await sql<{ transferId: string }[]>`
+    select transfer_id as "transferId" from ledger_open_holds
+    where deadline < now() order by deadline limit ${batch}`;
+  let released = 0;
+  for (const { transferId } of expired) {
+    try {
+      await resolveHold(sql, {
+        id: crypto.randomUUID(),
+        holdId: transferId,
+        kind: "expire",
+        amount: null,
+        note: "deadline passed",
+      });
+      released++;
+    } catch (error) {
+      // Resolved by its own request meanwhile: nothing to do.
+      if (!(error instanceof LedgerError && error.code === "hold_not_open")) throw error;
+    }
+  }
+  return released;
+}
+
+/** Runs releaseExpiredHolds every `intervalMs` inside the server. */
+export function startHoldSweeper(
+  sql: Sql,
+  intervalMs: number,
+  onError: (error: unknown) => void = console.error,
+): { stop(): Promise<void> } {
+  let running: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = running.then(() => releaseExpiredHolds(sql)).catch(onError);
+  }, intervalMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
+
+async function resolveHold(
+  db: Db,
+  input: {
+    id: string;
+    holdId: string;
+    kind: "settle" | "release" | "expire";
+    amount: Micros | null;
+    note?: string;
+  },
+): Promise<Transfer> {
+  const resolveOnce = () =>
+    inTransaction(db, async (tx) => {
+      const retried = await findTransfer(tx, input.id);
+      if (retried) return sameOrConflict(retried, input);
+      // Deleting the open hold claims it: a second resolver finds nothing here.
+      const [claimed] = await tx<{ accountId: bigint; apiKeyId: bigint | null; amount: bigint }[]>`
+        delete from ledger_open_holds where transfer_id = ${input.holdId}
+        returning account_id as "accountId", api_key_id as "apiKeyId", amount`;
+      if (!claimed) {
+        throw new LedgerError("hold_not_open", `hold ${input.holdId} is not open (resolved already, or unknown)`);
+      }
+      const held = claimed.amount;
+      const posted = input.amount ?? 0n;
+      if (posted > held) {
+        throw new LedgerError("invalid_amount", `cannot settle ${posted} of a hold of ${held}`);
+      }
+        const { transfer } = await insertTransfer(tx, {
+        id: input.id,
+        kind: input.kind,
+        debitAccountId: claimed.accountId,
+        creditAccountId: REVENUE_ACCOUNT,
+        // A void records the amount it freed.
+        amount: input.kind === "settle" ? posted : held,
+        pendingId: input.holdId,
+        apiKeyId: claimed.apiKeyId,
+        note: input.note ?? null,
+      });
+      if (claimed.apiKeyId !== null) {
+        await tx`update api_keys set held = held - ${held}, spent = spent + ${posted}
+                 where id = ${claimed.apiKeyId}`;
+      }
+      await tx`
+        update ledger_accounts
+        set debits_pending = debits_pending - ${held}, debits_posted = debits_posted + ${posted}
+        where id = ${claimed.accountId}`;
+      return transfer;
+    });
+  try {
+    return await resolveOnce();
+  } catch (error) {
+    // A retry with the same id racing its original: once that one commits, we match it.
+    if (error instanceof LedgerError && error.code === "hold_not_open") {
+      const retried = await findTransfer(db, input.id);
+      if (retried) return sameOrConflict(retried, input);
+    }
+    throw error;
+  }
+}
+
+type NewTransfer = Omit<Transfer, "createdAt" | "pendingId" | "deadline" | "requestId" | "apiKeyId" | "note"> & {
+  pendingId?: string | null;
+  deadline?: Date | null;
+  requestId?: string | null;
+  apiKeyId?: bigint | null;
+  note?: string | null;
+};
+
+/** Inserts a transfer, or recognises a retry of one with the same id and fields. */
+async function insertTransfer(
+  tx: Tx,
+  t: NewTransfer,
+): Promise<{ transfer: Transfer; created: boolean }> {
+  const [inserted] = await tx<Transfer[]>`
+    insert into ledger_transfers
+      (id, kind, debit_account_id, credit_account_id, amount, pending_id, deadline, request_id, api_key_id, note)
+    values (${t.id}, ${t.kind}, ${t.debitAccountId}, ${t.creditAccountId}, ${t.amount},
+            ${t.pendingId ?? null}, ${t.deadline ?? null}, ${t.requestId ?? null}, ${t.apiKeyId ?? null},
+            ${t.note ?? null})
+    on conflict (id) do nothing
+    returning ${transferColumns(tx)}`;
+  if (inserted) return { transfer: inserted, created: true };
+  const existing = await findTransfer(tx, t.id);
+  if (!existing) throw new Error(`transfer ${t.id} conflicted but cannot be read`);
+  return { transfer: sameOrConflict(existing, t), created: false };
+}
+
+/**
+ * A retry must describe the same transfer: same kind, and every field the retry states equal to
+ * the stored one. A void (release, expire) states no amount: it always frees what was held.
+ */
+function sameOrConflict(
+  existing: Transfer,
+  retry: {
+    kind: TransferKind;
+    amount?: Micros | null;
+    debitAccountId?: bigint;
+    creditAccountId?: bigint;
+    pendingId?: string | null;
+    holdId?: string;
+  },
+): Transfer {
+  const pendingId = retry.pendingId ?? retry.holdId ?? null;
+  const differs = existing.kind !== retry.kind ||
+    (retry.amount != null && existing.amount !== retry.amount) ||
+    (retry.debitAccountId !== undefined && existing.debitAccountId !== retry.debitAccountId) ||
+    (retry.creditAccountId !== undefined && existing.creditAccountId !== retry.creditAccountId) ||
+    existing.pendingId !== pendingId;
+  if (differs) {
+    throw new LedgerError(
+      "transfer_exists_with_different_fields",
+      `transfer ${existing.id} exists with different fields`,
+    );
+  }
+  return existing;
+}
+
+async function findTransfer(db: Db, id: string): Promise<Transfer | null> {
+  const [row] = await db<Transfer[]>`
+    select ${transferColumns(db)} from ledger_transfers where id = ${id}`;
+  return row ?? null;
+}
+
+function transferColumns(db: Db) {
+  return db.unsafe(`id, kind, debit_account_id as "debitAccountId", credit_account_id as "creditAccountId",
+    amount, pending_id as "pendingId", deadline, request_id as "requestId", api_key_id as "apiKeyId",
+    note, created_at as "createdAt"`);
+}
+
+function assertPositive(amount: Micros) {
+  if (typeof amount !== "bigint" || amount <= 0n) {
+    throw new LedgerError("invalid_amount", `amount must be a positive bigint of micro-dollars, got ${amount}`);
+  }
+}

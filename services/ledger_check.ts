@@ -1,0 +1,100 @@
+// Proves the ledger's invariants from its own records. `deno task admin ledger:check` runs it;
+// tests run it after every scenario. Each check is a query that returns the rows that break it.
+import type { Db } from "./database.ts";
+
+export interface InvariantResult {
+  name: string;
+  ok: boolean;
+  /** Up to 10 offending rows, for the operator. */
+  violations: unknown[];
+}
+
+const INVARIANTS: { name: string; query: string }[] = [
+  {
+    name: "the balances of all accounts sum to zero (double entry)",
+    query: `
+      select sum(change) as total from (
+        select credit_account_id as account_id, amount as change from ledger_transfers
+        where kind not in ('hold', 'release', 'expire')
+        union all
+        select debit_account_id, -amount from ledger_transfers where kind not in ('hold', 'release', 'expire')
+      ) entries
+      having coalesce(sum(change), 0) <> 0`,
+  },
+  {
+    name: "no customer's available balance is negative",
+    query: `
+      select id, credits_posted - debits_posted - debits_pending as available
+      from ledger_accounts where kind = 'customer' and credits_posted - debits_posted - debits_pending < 0`,
+  },
+  {
+    name: "customer running totals equal the sums of their transfers",
+    query: `
+      with posted as (
+        select a.id,
+          coalesce((select sum(amount) from ledger_transfers t
+                    where t.debit_account_id = a.id and t.kind not in ('hold', 'release', 'expire')), 0) as debits,
+          coalesce((select sum(amount) from ledger_transfers t
+                    where t.credit_account_id = a.id and t.kind not in ('hold', 'release', 'expire')), 0) as credits,
+          coalesce((select sum(amount) from ledger_open_holds h where h.account_id = a.id), 0) as pending
+        from ledger_accounts a where a.kind = 'customer'
+      )
+      select a.id, a.debits_posted, p.debits, a.credits_posted, p.credits, a.debits_pending, p.pending
+      from ledger_accounts a join posted p using (id)
+      where a.debits_posted <> p.debits or a.credits_posted <> p.credits
+         or a.debits_pending <> p.pending or a.credits_pending <> 0`,
+  },
+  {
+    name: "every hold is either open or resolved exactly once, never both",
+    query: `
+      select h.id, h.amount,
+        (select count(*) from ledger_transfers r where r.pending_id = h.id) as resolutions,
+        exists (select 1 from ledger_open_holds o where o.transfer_id = h.id) as open
+      from ledger_transfers h where h.kind = 'hold'
+        and ((select count(*) from ledger_transfers r where r.pending_id = h.id)
+             + (select count(*) from ledger_open_holds o where o.transfer_id = h.id)) <> 1`,
+  },
+  {
+    name: "open holds match their pending transfers",
+    query: `
+      select o.transfer_id from ledger_open_holds o left join ledger_transfers h on h.id = o.transfer_id
+      where h.kind is distinct from 'hold' or h.amount <> o.amount or h.debit_account_id <> o.account_id
+         or h.api_key_id is distinct from o.api_key_id or h.deadline <> o.deadline`,
+  },
+  {
+    name: "a settle posts at most what was held, between the hold's accounts; a void frees all of it",
+    query: `
+      select r.id, r.kind, r.amount, h.amount as held
+      from ledger_transfers r join ledger_transfers h on h.id = r.pending_id
+      where h.kind <> 'hold'
+         or r.debit_account_id <> h.debit_account_id or r.credit_account_id <> h.credit_account_id
+         or r.api_key_id is distinct from h.api_key_id
+         or (r.kind = 'settle' and r.amount > h.amount)
+         or (r.kind in ('release', 'expire') and r.amount <> h.amount)`,
+  },
+  {
+    name: "API key spend and held totals equal their transfers, within any spend limit",
+    query: `
+      select k.id, k.spent, k.held, k.spend_limit,
+        coalesce((select sum(amount) from ledger_transfers t where t.api_key_id = k.id and t.kind = 'settle'), 0) as settled,
+        coalesce((select sum(amount) from ledger_open_holds o where o.api_key_id = k.id), 0) as open
+      from api_keys k
+      where k.spent <> coalesce((select sum(amount) from ledger_transfers t where t.api_key_id = k.id and t.kind = 'settle'), 0)
+         or k.held <> coalesce((select sum(amount) from ledger_open_holds o where o.api_key_id = k.id), 0)`,
+  },
+];
+
+export async function checkLedger(db: Db): Promise<InvariantResult[]> {
+  const results: InvariantResult[] = [];
+  for (const invariant of INVARIANTS) {
+    const rows = await db.unsafe(`${invariant.query} limit 10`);
+    results.push({ name: invariant.name, ok: rows.length === 0, violations: [...rows] });
+  }
+  return results;
+}
+
+/** Holds whose deadline has passed but that the sweeper has not released yet (not a violation). */
+export async function overdueHolds(db: Db): Promise<number> {
+  const [row] = await db<{ count: bigint }[]>`select count(*) from ledger_open_holds where deadline < now()`;
+  return Number(row.count);
+}
