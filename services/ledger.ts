@@ -86,12 +86,12 @@ export async function balanceOf(db: Db, accountId: bigint): Promise<Balance> {
 }
 
 /** Adds money to a customer account from outside (a payment, a grant). */
-export function topUp(
+export async function topUp(
   db: Db,
   input: { id: string; accountId: bigint; amount: Micros; note?: string },
 ): Promise<Transfer> {
   assertPositive(input.amount);
-  return inTransaction(db, async (tx) => {
+  return await inTransaction(db, async (tx) => {
         const { transfer, created } = await insertTransfer(tx, {
       id: input.id,
       kind: "topup",
@@ -113,12 +113,12 @@ export function topUp(
 }
 
 /** Gives money back to a customer for an earlier charge. */
-export function refund(
+export async function refund(
   db: Db,
   input: { id: string; accountId: bigint; amount: Micros; requestId?: string; note?: string },
 ): Promise<Transfer> {
   assertPositive(input.amount);
-  return inTransaction(db, async (tx) => {
+  return await inTransaction(db, async (tx) => {
     const { transfer, created } = await insertTransfer(tx, {
       id: input.id,
       kind: "refund",
@@ -141,7 +141,7 @@ export function refund(
  * available money is short, or spend_limit_exceeded when the key's limit would be passed;
  * then nothing is written. A hold not resolved by `deadline` is expired by the sweeper.
  */
-export function hold(
+export async function hold(
   db: Db,
   input: {
     id: string;
@@ -153,7 +153,7 @@ export function hold(
   },
 ): Promise<Transfer> {
   assertPositive(input.amount);
-  return inTransaction(db, async (tx) => {
+  return await inTransaction(db, async (tx) => {
     const apiKeyId = input.apiKeyId ?? null;
     const { transfer, created } = await insertTransfer(tx, {
       id: input.id,
@@ -192,20 +192,20 @@ export function hold(
 }
 
 /** Posts `amount` (0 < amount ≤ held) of a hold and frees the rest. */
-export function settle(
+export async function settle(
   db: Db,
   input: { id: string; holdId: string; amount: Micros; note?: string },
 ): Promise<Transfer> {
   assertPositive(input.amount);
-  return resolveHold(db, { ...input, kind: "settle" });
+  return await resolveHold(db, { ...input, kind: "settle" });
 }
 
 /** Voids a hold: nothing is charged. */
-export function release(
+export async function release(
   db: Db,
   input: { id: string; holdId: string; note?: string },
 ): Promise<Transfer> {
-  return resolveHold(db, { ...input, kind: "release", amount: null });
+  return await resolveHold(db, { ...input, kind: "release", amount: null });
 }
 
 /** Expires every hold past its deadline; returns how many it released. */

@@ -1,0 +1,32 @@
+// Each test file gets a fresh database on the test PostgreSQL, migrated like production.
+// scripts/test.ts drops every database of its run (named by TEST_RUN_ID) when the run ends.
+import { connect, type Sql } from "../../services/database.ts";
+import { migrate } from "../../services/migrations.ts";
+
+export interface TestDatabase {
+  sql: Sql;
+  url: string;
+}
+
+export async function freshDatabase(options: { max?: number } = {}): Promise<TestDatabase> {
+  const adminUrl = Deno.env.get("TEST_DATABASE_URL");
+  if (!adminUrl) throw new Error("run the tests with `deno task test` (it provides TEST_DATABASE_URL)");
+  const run = Deno.env.get("TEST_RUN_ID") ?? "adhoc";
+  const name = `t_${run}_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  const admin = connect(adminUrl, { max: 1 });
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const sql = connect(url.href, { max: options.max ?? 20 });
+  await migrate(sql);
+  return { sql, url: url.href };
+}
+
+/**
+ * Deno.test for tests that share a file's database pool: the pool's sockets outlive each test
+ * by design, so Deno's per-test resource and op sanitizers are off.
+ */
+export function test(name: string, fn: () => Promise<void>) {
+  Deno.test({ name, fn, sanitizeOps: false, sanitizeResources: false });
+}

@@ -1,0 +1,217 @@
+// Money is exact: the ledger's promises, against a real PostgreSQL.
+import assert from "node:assert/strict";
+import { freshDatabase, test } from "./_helpers/database.ts";
+import { assertLedgerHolds, customer } from "./_helpers/fixtures.ts";
+import {
+  balanceOf,
+  hold,
+  LedgerError,
+  release,
+  releaseExpiredHolds,
+  settle,
+  startHoldSweeper,
+  topUp,
+} from "../services/ledger.ts";
+import { checkLedger } from "../services/ledger_check.ts";
+
+const { sql } = await freshDatabase({ max: 30 });
+const inAMinute = () => new Date(Date.now() + 60_000);
+const id = () => crypto.randomUUID();
+
+function rejectsWith(code: string) {
+  return (error: unknown) => error instanceof LedgerError && error.code === code;
+}
+
+test("a top-up credits the customer and the ledger balances to zero", async () => {
+  const alice = await customer(sql, { balance: 12_500_000n });
+  assert.deepEqual(await balanceOf(sql, alice.accountId), {
+    posted: 12_500_000n,
+    pending: 0n,
+    available: 12_500_000n,
+  });
+  const [sums] = await sql`
+    select (select sum(amount) from ledger_transfers) as debits, (select sum(amount) from ledger_transfers) as credits`;
+  assert.equal(sums.debits, sums.credits);
+  await assertLedgerHolds(sql);
+});
+
+test("200 concurrent holds against a balance covering exactly 53 of them: exactly 53 succeed", async () => {
+  const price = 7_919n;
+  const bob = await customer(sql, { balance: price * 53n });
+  const results = await Promise.allSettled(
+    Array.from({ length: 200 }, () =>
+      hold(sql, { id: id(), accountId: bob.accountId, amount: price, deadline: inAMinute(), requestId: "race" })),
+  );
+  const held = results.filter((r) => r.status === "fulfilled");
+  const refused = results.filter((r) => r.status === "rejected");
+  assert.equal(held.length, 53);
+  assert.ok(refused.every((r) => rejectsWith("insufficient_funds")((r as PromiseRejectedResult).reason)));
+  assert.deepEqual(await balanceOf(sql, bob.accountId), { posted: price * 53n, pending: price * 53n, available: 0n });
+  await assertLedgerHolds(sql);
+});
+
+test("settle posts the actual amount and frees the rest of the hold", async () => {
+  const carol = await customer(sql, { balance: 1_000_000n });
+  const h = await hold(sql, { id: id(), accountId: carol.accountId, amount: 400_000n, deadline: inAMinute(), requestId: "r1" });
+  assert.equal((await balanceOf(sql, carol.accountId)).available, 600_000n);
+  await settle(sql, { id: id(), holdId: h.id, amount: 150_000n });
+  assert.deepEqual(await balanceOf(sql, carol.accountId), { posted: 850_000n, pending: 0n, available: 850_000n });
+  await assertLedgerHolds(sql);
+});
+
+test("a hold resolves exactly once: settle twice, release after settle, settle after release are refused", async () => {
+  const dave = await customer(sql, { balance: 1_000_000n });
+  const first = await hold(sql, { id: id(), accountId: dave.accountId, amount: 100_000n, deadline: inAMinute(), requestId: "r" });
+  await settle(sql, { id: id(), holdId: first.id, amount: 100_000n });
+  await assert.rejects(settle(sql, { id: id(), holdId: first.id, amount: 100_000n }), rejectsWith("hold_not_open"));
+  await assert.rejects(release(sql, { id: id(), holdId: first.id }), rejectsWith("hold_not_open"));
+
+  const second = await hold(sql, { id: id(), accountId: dave.accountId, amount: 100_000n, deadline: inAMinute(), requestId: "r" });
+  await release(sql, { id: id(), holdId: second.id });
+  await assert.rejects(settle(sql, { id: id(), holdId: second.id, amount: 1n }), rejectsWith("hold_not_open"));
+  assert.equal((await balanceOf(sql, dave.accountId)).available, 900_000n);
+  await assertLedgerHolds(sql);
+});
+
+test("concurrent settle and release of one hold: one wins, the other is refused", async () => {
+  const erin = await customer(sql, { balance: 1_000_000n });
+  const h = await hold(sql, { id: id(), accountId: erin.accountId, amount: 300_000n, deadline: inAMinute(), requestId: "r" });
+  const results = await Promise.allSettled([
+    settle(sql, { id: id(), holdId: h.id, amount: 300_000n }),
+    release(sql, { id: id(), holdId: h.id }),
+    settle(sql, { id: id(), holdId: h.id, amount: 200_000n }),
+  ]);
+  assert.equal(results.filter((r) => r.status === "fulfilled").length, 1);
+  await assertLedgerHolds(sql);
+});
+
+test("settling more than was held is refused and changes nothing", async () => {
+  const fay = await customer(sql, { balance: 1_000_000n });
+  const h = await hold(sql, { id: id(), accountId: fay.accountId, amount: 100_000n, deadline: inAMinute(), requestId: "r" });
+  await assert.rejects(settle(sql, { id: id(), holdId: h.id, amount: 100_001n }), rejectsWith("invalid_amount"));
+  assert.equal((await balanceOf(sql, fay.accountId)).pending, 100_000n);
+  await settle(sql, { id: id(), holdId: h.id, amount: 100_000n });
+  await assertLedgerHolds(sql);
+});
+
+test("amounts must be positive integers of micro-dollars", async () => {
+  const gus = await customer(sql, { balance: 1_000_000n });
+  for (const amount of [0n, -1n]) {
+    await assert.rejects(
+      hold(sql, { id: id(), accountId: gus.accountId, amount, deadline: inAMinute(), requestId: "r" }),
+      rejectsWith("invalid_amount"),
+    );
+    await assert.rejects(topUp(sql, { id: id(), accountId: gus.accountId, amount }), rejectsWith("invalid_amount"));
+  }
+});
+
+test("an expired hold is released by the sweeper running in the server", async () => {
+  const hal = await customer(sql, { balance: 1_000_000n });
+  await hold(sql, {
+    id: id(),
+    accountId: hal.accountId,
+    amount: 250_000n,
+    deadline: new Date(Date.now() + 300),
+    requestId: "crashed",
+  });
+  assert.equal((await balanceOf(sql, hal.accountId)).available, 750_000n);
+  const sweeper = startHoldSweeper(sql, 100);
+  try {
+    const until = Date.now() + 10_000;
+    while ((await balanceOf(sql, hal.accountId)).available !== 1_000_000n && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } finally {
+    await sweeper.stop();
+  }
+  assert.deepEqual(await balanceOf(sql, hal.accountId), { posted: 1_000_000n, pending: 0n, available: 1_000_000n });
+  const [expired] = await sql`select count(*)::int as n from ledger_transfers where kind = 'expire' and debit_account_id = ${hal.accountId}`;
+  assert.equal(expired.n, 1);
+  assert.equal(await releaseExpiredHolds(sql), 0, "nothing left to sweep");
+  await assertLedgerHolds(sql);
+});
+
+test("the same transfer id twice creates one transfer; with different fields it is an error", async () => {
+  const ivy = await customer(sql);
+  const topUpId = id();
+  const first = await topUp(sql, { id: topUpId, accountId: ivy.accountId, amount: 5_000_000n });
+  const again = await topUp(sql, { id: topUpId, accountId: ivy.accountId, amount: 5_000_000n });
+  assert.deepEqual(again, first);
+  assert.equal((await balanceOf(sql, ivy.accountId)).posted, 5_000_000n);
+  await assert.rejects(
+    topUp(sql, { id: topUpId, accountId: ivy.accountId, amount: 6_000_000n }),
+    rejectsWith("transfer_exists_with_different_fields"),
+  );
+
+  const holdId = id();
+  const h = await hold(sql, { id: holdId, accountId: ivy.accountId, amount: 1_000_000n, deadline: inAMinute(), requestId: "r" });
+  const concurrentRetries = await Promise.all(
+    Array.from({ length: 5 }, () =>
+      hold(sql, { id: holdId, accountId: ivy.accountId, amount: 1_000_000n, deadline: h.deadline!, requestId: "r" })),
+  );
+  assert.ok(concurrentRetries.every((t) => t.id === holdId));
+  assert.equal((await balanceOf(sql, ivy.accountId)).pending, 1_000_000n);
+  await assert.rejects(
+    hold(sql, { id: holdId, accountId: ivy.accountId, amount: 2_000_000n, deadline: inAMinute(), requestId: "r" }),
+    rejectsWith("transfer_exists_with_different_fields"),
+  );
+
+  const settleId = id();
+  const settled = await settle(sql, { id: settleId, holdId, amount: 700_000n });
+  assert.deepEqual(await settle(sql, { id: settleId, holdId, amount: 700_000n }), settled);
+  await assert.rejects(
+    settle(sql, { id: settleId, holdId, amount: 600_000n }),
+    rejectsWith("transfer_exists_with_different_fields"),
+  );
+  assert.equal((await balanceOf(sql, ivy.accountId)).available, 4_300_000n);
+  await assertLedgerHolds(sql);
+});
+
+test("a key's spend limit is enforced up front, under concurrency, like the balance", async () => {
+  const jo = await customer(sql, { balance: 100_000_000n, spendLimit: 1_000_000n });
+  const results = await Promise.allSettled(
+    Array.from({ length: 30 }, () =>
+      hold(sql, {
+        id: id(),
+        accountId: jo.accountId,
+        amount: 100_000n,
+        deadline: inAMinute(),
+        requestId: "r",
+        apiKeyId: jo.apiKeyId,
+      })),
+  );
+  const held = results.filter((r) => r.status === "fulfilled") as PromiseFulfilledResult<{ id: string }>[];
+  assert.equal(held.length, 10);
+  assert.ok(
+    results.filter((r) => r.status === "rejected")
+      .every((r) => rejectsWith("spend_limit_exceeded")((r as PromiseRejectedResult).reason)),
+  );
+  // Settling for less frees room under the limit again.
+  for (const h of held) await settle(sql, { id: id(), holdId: h.value.id, amount: 50_000n });
+  const [key] = await sql`select spent, held from api_keys where id = ${jo.apiKeyId}`;
+  assert.deepEqual([key.spent, key.held], [500_000n, 0n]);
+  await hold(sql, { id: id(), accountId: jo.accountId, amount: 500_000n, deadline: inAMinute(), requestId: "r", apiKeyId: jo.apiKeyId });
+  await assertLedgerHolds(sql);
+});
+
+test("transfers are immutable, and the database itself refuses a negative balance", async () => {
+  const kim = await customer(sql, { balance: 1_000_000n });
+  await assert.rejects(sql`update ledger_transfers set amount = amount + 1`, /immutable/);
+  await assert.rejects(sql`delete from ledger_transfers`, /immutable/);
+  await assert.rejects(
+    sql`update ledger_accounts set debits_posted = debits_posted + 2000000 where id = ${kim.accountId}`,
+    /check constraint/,
+  );
+  assert.ok((await checkLedger(sql)).every((r) => r.ok));
+});
+
+test("ledger check catches a tampered running total", async () => {
+  const lee = await customer(sql, { balance: 1_000_000n });
+  await sql.begin(async (tx) => {
+    await tx`update ledger_accounts set credits_posted = credits_posted + 1 where id = ${lee.accountId}`;
+    const failed = (await checkLedger(tx)).filter((r) => !r.ok).map((r) => r.name);
+    assert.deepEqual(failed, ["customer running totals equal the sums of their transfers"]);
+    throw new Error("roll back");
+  }).catch((e) => assert.equal(e.message, "roll back"));
+  await assertLedgerHolds(sql);
+});
