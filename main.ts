@@ -1,11 +1,12 @@
 // Starts Tokensmart: configuration, database (embedded unless DATABASE_URL), migrations, the
 // demo login, the hold sweeper, and one HTTP server for the pages and the /v1 API.
-import { ConfigError, demoEnabled, loadConfig, publicUrl } from "./services/config.ts";
+import { ConfigError, demoEnabled, loadConfig } from "./services/config.ts";
 import { openDatabase } from "./services/database.ts";
 import { migrate } from "./services/migrations.ts";
 import { startHoldSweeper } from "./services/ledger.ts";
 import { ensureDemoLogin } from "./services/demo.ts";
-import { createApp } from "./framework/app.ts";
+import { markInterrupted } from "./services/request_log.ts";
+import { startHttpServer } from "./framework/server.ts";
 
 let config;
 try {
@@ -22,7 +23,9 @@ const db = await openDatabase(config);
 console.log(
   config.DATABASE_URL
     ? "database: DATABASE_URL"
-    : `database: embedded PostgreSQL in ${config.DATA_DIR}/pg${db.ownsEmbeddedServer ? "" : " (already running)"}`,
+    : `database: embedded PostgreSQL in ${config.DATA_DIR}/pg${
+      db.ownsEmbeddedServer ? "" : " (already running)"
+    }`,
 );
 const applied = await migrate(db.sql);
 if (applied.length) console.log(`migrations applied: ${applied.join(", ")}`);
@@ -30,13 +33,12 @@ if (demoEnabled(config)) {
   for (const line of await ensureDemoLogin(db.sql, config.DEMO_BALANCE_USD)) console.log(line);
 }
 
-const sweeper = startHoldSweeper(db.sql, config.SWEEP_INTERVAL_SECONDS * 1000);
-const app = await createApp({ sql: db.sql, config });
-const server = Deno.serve({
-  port: config.PORT,
-  hostname: config.HOST,
-  onListen: ({ port }) => console.log(`listening on http://localhost:${port} (public URL ${publicUrl({ ...config, PORT: port })})`),
-}, app.fetch);
+const sweeper = startHoldSweeper(db.sql, {
+  intervalMs: config.SWEEP_INTERVAL_SECONDS * 1000,
+  onExpired: (holdIds) => markInterrupted(db.sql, holdIds),
+});
+const server = await startHttpServer(config, db.sql);
+console.log(`listening on ${server.url} (public URL ${server.publicUrl})`);
 
 let stopping = false;
 async function shutdown(signal: string) {
@@ -48,4 +50,6 @@ async function shutdown(signal: string) {
   await db.close();
   Deno.exit(0);
 }
-for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, () => shutdown(signal));
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.addSignalListener(signal, () => shutdown(signal));
+}

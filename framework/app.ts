@@ -1,19 +1,17 @@
 // Builds the one Hono app: pages and the /v1 API on the same server.
 import { Hono } from "hono";
-import type { AppEnv } from "./context.ts";
+import type { AppEnv, AppServices } from "./context.ts";
 import { mountFileRoutes } from "./file_routes.ts";
 import { ApiError } from "../services/errors.ts";
-import type { Config } from "../services/config.ts";
-import type { Sql } from "../services/database.ts";
 
-export async function createApp(deps: { sql: Sql; config: Config }): Promise<Hono<AppEnv>> {
+export async function createApp(services: AppServices): Promise<Hono<AppEnv>> {
   const app = new Hono<AppEnv>();
 
   app.use(async (c, next) => {
     const requestId = `req_${crypto.randomUUID().replaceAll("-", "")}`;
     c.set("requestId", requestId);
-    c.set("sql", deps.sql);
-    c.set("config", deps.config);
+    c.set("startedAt", performance.now());
+    c.set("services", services);
     await next();
     c.header("x-request-id", requestId);
   });
@@ -29,7 +27,8 @@ export async function createApp(deps: { sql: Sql; config: Config }): Promise<Hon
     c.header("x-request-id", c.var.requestId);
     if (c.req.path.startsWith("/v1/") || c.req.path === "/v1") {
       return c.json(
-        new ApiError(404, `Invalid URL (${c.req.method} ${c.req.path})`, "invalid_request_error").envelope(),
+        new ApiError(404, `Invalid URL (${c.req.method} ${c.req.path})`, "invalid_request_error")
+          .envelope(),
         404,
       );
     }

@@ -1,14 +1,17 @@
-// What every route handler can reach through Hono's context: c.var.sql, c.var.config, ….
+// What every route handler can reach through Hono's context: c.var.services, c.var.requestId, ….
 import type { Context } from "hono";
-import type { Config } from "../services/config.ts";
-import type { Sql } from "../services/database.ts";
 import type { Caller } from "../services/api_keys.ts";
+import type { ImageServices } from "../services/images.ts";
+
+/** Everything the routes need, built once at start (main.ts) or by a test. */
+export type AppServices = ImageServices;
 
 export interface AppEnv {
   Variables: {
-    sql: Sql;
-    config: Config;
+    services: AppServices;
     requestId: string;
+    /** performance.now() when the request arrived. */
+    startedAt: number;
     /** Set by routes/v1/_middleware.ts once the API key checks out. */
     caller: Caller;
   };

@@ -17,7 +17,9 @@ export async function mountFileRoutes(app: Hono<AppEnv>, routesDir: URL): Promis
   const files = await listFiles(routesDir);
   const middlewares = files.filter((f) => /(^|\/)_middleware\.tsx?$/.test(f)).sort(byDepth);
   for (const file of middlewares) {
-    const mod = await import(new URL(file, routesDir).href) as { middleware: MiddlewareHandler<AppEnv> };
+    const mod = await import(new URL(file, routesDir).href) as {
+      middleware: MiddlewareHandler<AppEnv>;
+    };
     const dir = file.replace(/_middleware\.tsx?$/, "");
     app.use(`/${dir}*`, mod.middleware);
   }

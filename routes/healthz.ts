@@ -3,7 +3,7 @@ import type { Handlers } from "../framework/context.ts";
 export const handler: Handlers = {
   async GET(c) {
     try {
-      await c.var.sql`select 1`;
+      await c.var.services.sql`select 1`;
       return c.json({ status: "ok", database: "reachable" });
     } catch (error) {
       return c.json({ status: "unavailable", database: String(error) }, 503);

@@ -6,11 +6,25 @@ import { z } from "zod";
 import { ConfigError, loadConfig } from "../services/config.ts";
 import { openDatabase, type Sql } from "../services/database.ts";
 import { migrate } from "../services/migrations.ts";
-import { AccountError, createUser, emailSchema, passwordSchema, requireUserByEmail } from "../services/accounts.ts";
+import {
+  AccountError,
+  createUser,
+  emailSchema,
+  passwordSchema,
+  requireUserByEmail,
+} from "../services/accounts.ts";
 import { createApiKey, findApiKeys, listApiKeys, revokeApiKey } from "../services/api_keys.ts";
 import { balanceOf, topUp } from "../services/ledger.ts";
 import { checkLedger, overdueHolds } from "../services/ledger_check.ts";
 import { formatUsd, parseUsd } from "../services/money.ts";
+import {
+  catalog,
+  listImagePrices,
+  NAMED_SIZES,
+  QUALITIES,
+  setImagePrice,
+} from "../services/pricing.ts";
+import { addChannel, ChannelError, listChannels, setChannelEnabled } from "../services/channels.ts";
 
 /** A refusal: printed as one line, exit code 2, nothing changed. */
 export class UsageError extends Error {}
@@ -19,7 +33,10 @@ const usd = z.string().transform((text, ctx) => {
   try {
     return parseUsd(text);
   } catch {
-    ctx.addIssue({ code: "custom", message: `not a USD amount: ${JSON.stringify(text)} (use e.g. 12.50)` });
+    ctx.addIssue({
+      code: "custom",
+      message: `not a USD amount: ${JSON.stringify(text)} (use e.g. 12.50)`,
+    });
     return z.NEVER;
   }
 });
@@ -35,7 +52,10 @@ export const commands: Record<string, Command> = {
     usage: "--email E --password P",
     flags: { email: emailSchema, password: passwordSchema },
     async run(sql, f) {
-      const user = await createUser(sql, { email: f.email as string, password: f.password as string });
+      const user = await createUser(sql, {
+        email: f.email as string,
+        password: f.password as string,
+      });
       return [`created user ${user.email} (id ${user.id}, ledger account ${user.accountId})`];
     },
   },
@@ -76,7 +96,9 @@ export const commands: Record<string, Command> = {
         name: (f.name as string | undefined) ?? "",
         spendLimit: (f["limit-usd"] as bigint | undefined) ?? null,
       });
-      const limit = apiKey.spendLimit === null ? "no spend limit" : `spend limit ${formatUsd(apiKey.spendLimit)} USD`;
+      const limit = apiKey.spendLimit === null
+        ? "no spend limit"
+        : `spend limit ${formatUsd(apiKey.spendLimit)} USD`;
       return [
         `created API key ${apiKey.prefix}… "${apiKey.name}" for ${user.email}, ${limit}; it is shown only now:`,
         key,
@@ -108,14 +130,22 @@ export const commands: Record<string, Command> = {
     flags: { key: z.string().min(1).optional(), prefix: z.string().min(1).optional() },
     async run(sql, f) {
       const needle = (f.key ?? f.prefix) as string | undefined;
-      if (!needle || (f.key && f.prefix)) throw new UsageError("give exactly one of --key or --prefix");
+      if (!needle || (f.key && f.prefix)) {
+        throw new UsageError("give exactly one of --key or --prefix");
+      }
       const found = await findApiKeys(sql, needle.replace(/…$/, ""));
       if (found.length === 0) throw new UsageError(`no API key matches ${needle}`);
       if (found.length > 1) {
-        throw new UsageError(`${found.length} keys share the prefix ${needle}; revoke with --key instead`);
+        throw new UsageError(
+          `${found.length} keys share the prefix ${needle}; revoke with --key instead`,
+        );
       }
       const revoked = await revokeApiKey(sql, found[0].id);
-      return [revoked ? `revoked API key ${found[0].prefix}…` : `API key ${found[0].prefix}… was revoked already`];
+      return [
+        revoked
+          ? `revoked API key ${found[0].prefix}…`
+          : `API key ${found[0].prefix}… was revoked already`,
+      ];
     },
   },
   balance: {
@@ -126,9 +156,109 @@ export const commands: Record<string, Command> = {
       const balance = await balanceOf(sql, user.accountId);
       // The last line is the available balance alone, for scripts.
       return [
-        `${user.email}: posted ${formatUsd(balance.posted)} USD, held by calls in flight ${formatUsd(balance.pending)} USD; available:`,
+        `${user.email}: posted ${formatUsd(balance.posted)} USD, held by calls in flight ${
+          formatUsd(balance.pending)
+        } USD; available:`,
         formatUsd(balance.available),
       ];
+    },
+  },
+  "price:set": {
+    usage: `--model M --size ${NAMED_SIZES.join("|")} --quality ${QUALITIES.join("|")} --usd X`,
+    flags: {
+      model: z.string().min(1),
+      size: z.enum(NAMED_SIZES),
+      quality: z.enum(QUALITIES),
+      usd,
+    },
+    async run(sql, f) {
+      const model = (await catalog(sql)).models.get(f.model as string);
+      if (!model || model.kind !== "image") throw new UsageError(`no image model ${f.model}`);
+      await setImagePrice(sql, {
+        model: model.id,
+        size: f.size as typeof NAMED_SIZES[number],
+        quality: f.quality as typeof QUALITIES[number],
+        price: f.usd as bigint,
+      });
+      return [
+        `${model.id} ${f.size} ${f.quality}: ${
+          formatUsd(f.usd as bigint)
+        } USD per image from now on (servers pick it up within 5 s)`,
+      ];
+    },
+  },
+  "price:list": {
+    usage: "",
+    flags: {},
+    async run(sql) {
+      return (await listImagePrices(sql)).map((p) =>
+        `${p.model.padEnd(18)} ${p.size.padEnd(10)} ${p.quality.padEnd(7)} ${
+          formatUsd(p.price)
+        } USD per image  (since ${p.validFrom.toISOString()})`
+      );
+    },
+  },
+  "channel:add": {
+    usage:
+      "--name N --provider openai --base-url URL --api-key K --models m1,m2 [--priority P] [--timeout-ms T]",
+    flags: {
+      name: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/i, "letters, digits, '.', '_' or '-'"),
+      provider: z.enum(["openai"]),
+      "base-url": z.url({ protocol: /^https?$/ }),
+      "api-key": z.string().min(1),
+      models: z.string().transform((list) => list.split(",").map((m) => m.trim()).filter(Boolean))
+        .refine((list) => list.length > 0, "name at least one model"),
+      priority: z.coerce.number().int().min(-1_000_000).max(1_000_000).default(0),
+      "timeout-ms": z.coerce.number().int().min(1_000).max(600_000).default(120_000),
+    },
+    async run(sql, f) {
+      const channel = await addChannel(sql, {
+        name: f.name as string,
+        provider: "openai",
+        baseUrl: f["base-url"] as string,
+        apiKey: f["api-key"] as string,
+        models: f.models as string[],
+        priority: f.priority as number,
+        timeoutMs: f["timeout-ms"] as number,
+      });
+      return [
+        `added channel ${channel.name} (${channel.provider}, ${channel.baseUrl}) for ${
+          channel.models.join(", ")
+        } at priority ${channel.priority}`,
+      ];
+    },
+  },
+  "channel:list": {
+    usage: "",
+    flags: {},
+    async run(sql) {
+      return (await listChannels(sql)).map((c) =>
+        [
+          c.name.padEnd(16),
+          c.provider.padEnd(7),
+          `priority ${c.priority}`,
+          c.enabled ? "enabled " : "disabled",
+          c.baseUrl ?? "(built in, offline)",
+          c.models.join(","),
+          `key ${c.apiKey ? `${c.apiKey.slice(0, 6)}…` : "-"}`,
+        ].join("  ")
+      );
+    },
+  },
+  "channel:disable": {
+    usage: "--name N",
+    flags: { name: z.string().min(1) },
+    async run(sql, f) {
+      const changed = await setChannelEnabled(sql, f.name as string, false);
+      return [changed ? `disabled channel ${f.name}` : `channel ${f.name} was disabled already`];
+    },
+  },
+  "channel:enable": {
+    usage: "--name N",
+    flags: { name: z.string().min(1) },
+    async run(sql, f) {
+      const changed = await setChannelEnabled(sql, f.name as string, true);
+      return [changed ? `enabled channel ${f.name}` : `channel ${f.name} was enabled already`];
     },
   },
   "ledger:check": {
@@ -137,10 +267,16 @@ export const commands: Record<string, Command> = {
     async run(sql) {
       const results = await checkLedger(sql);
       const lines = results.map((r) =>
-        `${r.ok ? "ok  " : "FAIL"}  ${r.name}${r.ok ? "" : `: ${JSON.stringify(r.violations, bigintJson)}`}`
+        `${r.ok ? "ok  " : "FAIL"}  ${r.name}${
+          r.ok ? "" : `: ${JSON.stringify(r.violations, bigintJson)}`
+        }`
       );
       const overdue = await overdueHolds(sql);
-      if (overdue) lines.push(`note  ${overdue} hold(s) past their deadline await the sweeper (released once the server runs)`);
+      if (overdue) {
+        lines.push(
+          `note  ${overdue} hold(s) past their deadline await the sweeper (released once the server runs)`,
+        );
+      }
       if (results.some((r) => !r.ok)) throw new LedgerCheckFailed(lines.join("\n"));
       lines.push("ledger check passed");
       return lines;
@@ -150,34 +286,51 @@ export const commands: Record<string, Command> = {
 
 class LedgerCheckFailed extends Error {}
 
-const bigintJson = (_: string, value: unknown) => (typeof value === "bigint" ? value.toString() : value);
+const bigintJson = (
+  _: string,
+  value: unknown,
+) => (typeof value === "bigint" ? value.toString() : value);
 
 async function uuidFrom(text: string): Promise<string> {
-  const bytes = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))).slice(0, 16);
+  const bytes = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)),
+  ).slice(0, 16);
   bytes[6] = (bytes[6] & 0x0f) | 0x50; // version 5-style, name-based
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
   const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${
+    hex.slice(20)
+  }`;
 }
 
 /** Parses and validates `--flag value` pairs for a command; throws UsageError. */
-export function parseFlags(command: Command, name: string, args: string[]): Record<string, unknown> {
+export function parseFlags(
+  command: Command,
+  name: string,
+  args: string[],
+): Record<string, unknown> {
   let values: Record<string, unknown>;
   try {
     values = parseArgs({
       args,
-      options: Object.fromEntries(Object.keys(command.flags).map((flag) => [flag, { type: "string" as const }])),
+      options: Object.fromEntries(
+        Object.keys(command.flags).map((flag) => [flag, { type: "string" as const }]),
+      ),
       strict: true,
       allowPositionals: false,
     }).values;
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split("\n")[0]}\nusage: deno task admin ${name} ${command.usage}`);
+    throw new UsageError(
+      `${(error as Error).message.split("\n")[0]}\nusage: deno task admin ${name} ${command.usage}`,
+    );
   }
   const parsed = z.object(command.flags).strict().safeParse(values);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const flag = String(issue.path[0] ?? "");
-    const what = issue.code === "invalid_type" && values[flag] === undefined ? "is required" : issue.message;
+    const what = issue.code === "invalid_type" && values[flag] === undefined
+      ? "is required"
+      : issue.message;
     throw new UsageError(`--${flag} ${what}\nusage: deno task admin ${name} ${command.usage}`);
   }
   return parsed.data;
@@ -188,7 +341,9 @@ export async function runAdmin(argv: string[]): Promise<number> {
   const command = name ? commands[name] : undefined;
   if (!command) {
     console.error(name ? `unknown command: ${name}` : "usage: deno task admin <command> [flags]");
-    console.error("commands:\n" + Object.entries(commands).map(([n, c]) => `  ${n} ${c.usage}`).join("\n"));
+    console.error(
+      "commands:\n" + Object.entries(commands).map(([n, c]) => `  ${n} ${c.usage}`).join("\n"),
+    );
     return 2;
   }
   let flags: Record<string, unknown>;
@@ -212,7 +367,9 @@ export async function runAdmin(argv: string[]): Promise<number> {
     for (const line of await command.run(db.sql, flags)) console.log(line);
     return 0;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof AccountError) {
+    if (
+      error instanceof UsageError || error instanceof AccountError || error instanceof ChannelError
+    ) {
       console.error(error.message);
       return 2;
     }

@@ -14,7 +14,11 @@ try {
 const db = await openDatabase(config);
 try {
   const applied = await migrate(db.sql);
-  console.log(applied.length ? `applied: ${applied.join(", ")}` : "nothing to apply: the schema is up to date");
+  console.log(
+    applied.length
+      ? `applied: ${applied.join(", ")}`
+      : "nothing to apply: the schema is up to date",
+  );
 } finally {
   await db.close();
 }

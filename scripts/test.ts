@@ -49,8 +49,12 @@ Deno.exit(status.success && failed === 0 ? 0 : 1);
 async function dropTestDatabases(url: string, run: string) {
   const sql = connect(url, { max: 1 });
   try {
-    const names = await sql<{ datname: string }[]>`select datname from pg_database where datname like ${`t_${run}_%`}`;
-    for (const { datname } of names) await sql.unsafe(`drop database if exists "${datname}" with (force)`);
+    const names = await sql<
+      { datname: string }[]
+    >`select datname from pg_database where datname like ${`t_${run}_%`}`;
+    for (const { datname } of names) {
+      await sql.unsafe(`drop database if exists "${datname}" with (force)`);
+    }
   } finally {
     await sql.end();
   }

@@ -12,7 +12,9 @@ export interface User {
   createdAt: Date;
 }
 
-export const emailSchema = z.email("not a valid email address").max(254).transform((e) => e.toLowerCase());
+export const emailSchema = z.email("not a valid email address").max(254).transform((e) =>
+  e.toLowerCase()
+);
 export const passwordSchema = z.string().min(8, "at least 8 characters").max(1024);
 
 export class AccountError extends Error {
@@ -21,7 +23,10 @@ export class AccountError extends Error {
   }
 }
 
-export async function createUser(sql: Sql, input: { email: string; password: string }): Promise<User> {
+export async function createUser(
+  sql: Sql,
+  input: { email: string; password: string },
+): Promise<User> {
   const email = parseOrThrow(emailSchema, input.email, "email");
   const password = parseOrThrow(passwordSchema, input.password, "password");
   const passwordHash = await hashPassword(password);
@@ -76,7 +81,8 @@ async function hashPassword(password: string): Promise<string> {
   });
 }
 
-const DUMMY_HASH = "$argon2id$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+const DUMMY_HASH =
+  "$argon2id$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 
 function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
   const parsed = schema.safeParse(value);

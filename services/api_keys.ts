@@ -44,20 +44,27 @@ export async function createApiKey(
 }
 
 export async function listApiKeys(db: Db, userId: bigint): Promise<ApiKey[]> {
-  return await db<ApiKey[]>`select ${columns(db)} from api_keys where user_id = ${userId} order by id`;
+  return await db<ApiKey[]>`select ${
+    columns(db)
+  } from api_keys where user_id = ${userId} order by id`;
 }
 
 /** Keys whose full key or visible prefix matches; a full key matches one key at most. */
 export async function findApiKeys(db: Db, keyOrPrefix: string): Promise<ApiKey[]> {
   if (KEY_SHAPE.test(keyOrPrefix)) {
-    return await db<ApiKey[]>`select ${columns(db)} from api_keys where key_hash = ${await sha256(keyOrPrefix)}`;
+    return await db<ApiKey[]>`select ${columns(db)} from api_keys where key_hash = ${await sha256(
+      keyOrPrefix,
+    )}`;
   }
-  return await db<ApiKey[]>`select ${columns(db)} from api_keys where prefix = ${keyOrPrefix} order by id`;
+  return await db<ApiKey[]>`select ${
+    columns(db)
+  } from api_keys where prefix = ${keyOrPrefix} order by id`;
 }
 
 /** Revokes a key; true when this call revoked it, false when it was revoked already. */
 export async function revokeApiKey(db: Db, id: bigint): Promise<boolean> {
-  const rows = await db`update api_keys set revoked_at = now() where id = ${id} and revoked_at is null returning id`;
+  const rows =
+    await db`update api_keys set revoked_at = now() where id = ${id} and revoked_at is null returning id`;
   return rows.length > 0;
 }
 
@@ -91,7 +98,9 @@ export async function authenticate(db: Db, authorization: string | undefined): P
 
 function redact(key: string): string {
   const clean = key.replace(/[^\x20-\x7e]/g, "?");
-  return clean.length <= 12 ? "*".repeat(clean.length) : `${clean.slice(0, 8)}${"*".repeat(8)}${clean.slice(-4)}`;
+  return clean.length <= 12
+    ? "*".repeat(clean.length)
+    : `${clean.slice(0, 8)}${"*".repeat(8)}${clean.slice(-4)}`;
 }
 
 function randomBase62(length: number): string {

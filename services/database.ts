@@ -41,7 +41,10 @@ export async function openDatabase(config: Config): Promise<Database> {
     const sql = connect(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE });
     return { sql, url: config.DATABASE_URL, ownsEmbeddedServer: false, close: () => sql.end() };
   }
-  const server = await ensureEmbeddedPostgres(resolve(config.DATA_DIR, "pg"), config.EMBEDDED_PG_PORT);
+  const server = await ensureEmbeddedPostgres(
+    resolve(config.DATA_DIR, "pg"),
+    config.EMBEDDED_PG_PORT,
+  );
   const sql = connect(server.url, { max: config.DATABASE_POOL_SIZE });
   return {
     sql,
@@ -89,7 +92,9 @@ export async function ensureEmbeddedPostgres(dir: string, port: number): Promise
     const winner = await runningPostmaster(dir);
     if (winner) return { url: urlFor(winner.port), owned: false, stop: async () => {} };
     throw new Error(
-      `embedded PostgreSQL did not start on port ${port} (is the port in use? set EMBEDDED_PG_PORT): ${error ?? ""}`,
+      `embedded PostgreSQL did not start on port ${port} (is the port in use? set EMBEDDED_PG_PORT): ${
+        error ?? ""
+      }`,
     );
   }
   return { url: urlFor(port), owned: true, stop: () => server.stop() };

@@ -32,7 +32,13 @@ export class ApiError extends Error {
 
   envelope() {
     return {
-      error: { message: this.message, type: this.type, param: this.param, code: this.code, ...this.extra },
+      error: {
+        message: this.message,
+        type: this.type,
+        param: this.param,
+        code: this.code,
+        ...this.extra,
+      },
     };
   }
 

@@ -18,7 +18,6 @@
 import { type Db, inTransaction, type Sql, type Tx } from "./database.ts";
 import type { Micros } from "./money.ts";
 
-
 export type LedgerErrorCode =
   | "insufficient_funds"
   | "spend_limit_exceeded"
@@ -92,7 +91,7 @@ export async function topUp(
 ): Promise<Transfer> {
   assertPositive(input.amount);
   return await inTransaction(db, async (tx) => {
-        const { transfer, created } = await insertTransfer(tx, {
+    const { transfer, created } = await insertTransfer(tx, {
       id: input.id,
       kind: "topup",
       debitAccountId: TOPUP_CLEARING_ACCOUNT,
@@ -208,12 +207,12 @@ export async function release(
   return await resolveHold(db, { ...input, kind: "release", amount: null });
 }
 
-/** Expires every hold past its deadline; returns how many it released. */
-export async function releaseExpiredHolds(sql: Sql, batch = 500): Promise<number> {
+/** Expires every hold past its deadline; returns the ids of the holds it released. */
+export async function releaseExpiredHolds(sql: Sql, batch = 500): Promise<string[]> {
   const expired = await sql<{ transferId: string }[]>`
     select transfer_id as "transferId" from ledger_open_holds
     where deadline < now() order by deadline limit ${batch}`;
-  let released = 0;
+  const released: string[] = [];
   for (const { transferId } of expired) {
     try {
       await resolveHold(sql, {
@@ -223,7 +222,7 @@ export async function releaseExpiredHolds(sql: Sql, batch = 500): Promise<number
         amount: null,
         note: "deadline passed",
       });
-      released++;
+      released.push(transferId);
     } catch (error) {
       // Resolved by its own request meanwhile: nothing to do.
       if (!(error instanceof LedgerError && error.code === "hold_not_open")) throw error;
@@ -232,16 +231,24 @@ export async function releaseExpiredHolds(sql: Sql, batch = 500): Promise<number
   return released;
 }
 
-/** Runs releaseExpiredHolds every `intervalMs` inside the server. */
+/** Runs releaseExpiredHolds every `intervalMs` inside the server; `onExpired` hears which. */
 export function startHoldSweeper(
   sql: Sql,
-  intervalMs: number,
-  onError: (error: unknown) => void = console.error,
+  options: {
+    intervalMs: number;
+    onExpired?: (holdIds: string[]) => Promise<void>;
+    onError?: (error: unknown) => void;
+  },
 ): { stop(): Promise<void> } {
   let running: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
-    running = running.then(() => releaseExpiredHolds(sql)).catch(onError);
-  }, intervalMs);
+    running = running
+      .then(async () => {
+        const expired = await releaseExpiredHolds(sql);
+        if (expired.length) await options.onExpired?.(expired);
+      })
+      .catch(options.onError ?? console.error);
+  }, options.intervalMs);
   return {
     async stop() {
       clearInterval(timer);
@@ -269,14 +276,17 @@ async function resolveHold(
         delete from ledger_open_holds where transfer_id = ${input.holdId}
         returning account_id as "accountId", api_key_id as "apiKeyId", amount`;
       if (!claimed) {
-        throw new LedgerError("hold_not_open", `hold ${input.holdId} is not open (resolved already, or unknown)`);
+        throw new LedgerError(
+          "hold_not_open",
+          `hold ${input.holdId} is not open (resolved already, or unknown)`,
+        );
       }
       const held = claimed.amount;
       const posted = input.amount ?? 0n;
       if (posted > held) {
         throw new LedgerError("invalid_amount", `cannot settle ${posted} of a hold of ${held}`);
       }
-        const { transfer } = await insertTransfer(tx, {
+      const { transfer } = await insertTransfer(tx, {
         id: input.id,
         kind: input.kind,
         debitAccountId: claimed.accountId,
@@ -309,13 +319,15 @@ async function resolveHold(
   }
 }
 
-type NewTransfer = Omit<Transfer, "createdAt" | "pendingId" | "deadline" | "requestId" | "apiKeyId" | "note"> & {
-  pendingId?: string | null;
-  deadline?: Date | null;
-  requestId?: string | null;
-  apiKeyId?: bigint | null;
-  note?: string | null;
-};
+type NewTransfer =
+  & Omit<Transfer, "createdAt" | "pendingId" | "deadline" | "requestId" | "apiKeyId" | "note">
+  & {
+    pendingId?: string | null;
+    deadline?: Date | null;
+    requestId?: string | null;
+    apiKeyId?: bigint | null;
+    note?: string | null;
+  };
 
 /** Inserts a transfer, or recognises a retry of one with the same id and fields. */
 async function insertTransfer(
@@ -326,7 +338,9 @@ async function insertTransfer(
     insert into ledger_transfers
       (id, kind, debit_account_id, credit_account_id, amount, pending_id, deadline, request_id, api_key_id, note)
     values (${t.id}, ${t.kind}, ${t.debitAccountId}, ${t.creditAccountId}, ${t.amount},
-            ${t.pendingId ?? null}, ${t.deadline ?? null}, ${t.requestId ?? null}, ${t.apiKeyId ?? null},
+            ${t.pendingId ?? null}, ${t.deadline ?? null}, ${t.requestId ?? null}, ${
+    t.apiKeyId ?? null
+  },
             ${t.note ?? null})
     on conflict (id) do nothing
     returning ${transferColumns(tx)}`;
@@ -373,13 +387,18 @@ async function findTransfer(db: Db, id: string): Promise<Transfer | null> {
 }
 
 function transferColumns(db: Db) {
-  return db.unsafe(`id, kind, debit_account_id as "debitAccountId", credit_account_id as "creditAccountId",
+  return db.unsafe(
+    `id, kind, debit_account_id as "debitAccountId", credit_account_id as "creditAccountId",
     amount, pending_id as "pendingId", deadline, request_id as "requestId", api_key_id as "apiKeyId",
-    note, created_at as "createdAt"`);
+    note, created_at as "createdAt"`,
+  );
 }
 
 function assertPositive(amount: Micros) {
   if (typeof amount !== "bigint" || amount <= 0n) {
-    throw new LedgerError("invalid_amount", `amount must be a positive bigint of micro-dollars, got ${amount}`);
+    throw new LedgerError(
+      "invalid_amount",
+      `amount must be a positive bigint of micro-dollars, got ${amount}`,
+    );
   }
 }

@@ -62,7 +62,8 @@ const INVARIANTS: { name: string; query: string }[] = [
          or h.api_key_id is distinct from o.api_key_id or h.deadline <> o.deadline`,
   },
   {
-    name: "a settle posts at most what was held, between the hold's accounts; a void frees all of it",
+    name:
+      "a settle posts at most what was held, between the hold's accounts; a void frees all of it",
     query: `
       select r.id, r.kind, r.amount, h.amount as held
       from ledger_transfers r join ledger_transfers h on h.id = r.pending_id
@@ -82,6 +83,19 @@ const INVARIANTS: { name: string; query: string }[] = [
       where k.spent <> coalesce((select sum(amount) from ledger_transfers t where t.api_key_id = k.id and t.kind = 'settle'), 0)
          or k.held <> coalesce((select sum(amount) from ledger_open_holds o where o.api_key_id = k.id), 0)`,
   },
+  {
+    name:
+      "the request log agrees with the money: a charge only for a delivered result, nothing for the rest",
+    query: `
+      select r.request_id, r.status, r.cost, r.charge_id, settled.id as settle_id, settled.amount as settled
+      from request_log r
+      left join ledger_transfers settled on settled.pending_id = r.hold_id and settled.kind = 'settle'
+      where r.hold_id is not null and (
+        (settled.id is not null and (r.status <> 'ok' or r.cost <> settled.amount or r.charge_id is distinct from settled.id))
+        or (settled.id is null and (r.cost <> 0 or r.charge_id is not null))
+        or (r.status = 'ok' and r.cost > 0 and settled.id is null)
+      )`,
+  },
 ];
 
 export async function checkLedger(db: Db): Promise<InvariantResult[]> {
@@ -95,6 +109,8 @@ export async function checkLedger(db: Db): Promise<InvariantResult[]> {
 
 /** Holds whose deadline has passed but that the sweeper has not released yet (not a violation). */
 export async function overdueHolds(db: Db): Promise<number> {
-  const [row] = await db<{ count: bigint }[]>`select count(*) from ledger_open_holds where deadline < now()`;
+  const [row] = await db<
+    { count: bigint }[]
+  >`select count(*) from ledger_open_holds where deadline < now()`;
   return Number(row.count);
 }

@@ -44,7 +44,9 @@ export async function migrate(sql: Sql): Promise<string[]> {
       const recorded = applied.get(file.name);
       if (recorded !== undefined) {
         if (recorded !== file.checksum) {
-          throw new Error(`migration ${file.name} changed after it was applied; add a new one instead`);
+          throw new Error(
+            `migration ${file.name} changed after it was applied; add a new one instead`,
+          );
         }
         continue;
       }

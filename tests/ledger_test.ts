@@ -39,43 +39,92 @@ test("200 concurrent holds against a balance covering exactly 53 of them: exactl
   const price = 7_919n;
   const bob = await customer(sql, { balance: price * 53n });
   const results = await Promise.allSettled(
-    Array.from({ length: 200 }, () =>
-      hold(sql, { id: id(), accountId: bob.accountId, amount: price, deadline: inAMinute(), requestId: "race" })),
+    Array.from(
+      { length: 200 },
+      () =>
+        hold(sql, {
+          id: id(),
+          accountId: bob.accountId,
+          amount: price,
+          deadline: inAMinute(),
+          requestId: "race",
+        }),
+    ),
   );
   const held = results.filter((r) => r.status === "fulfilled");
   const refused = results.filter((r) => r.status === "rejected");
   assert.equal(held.length, 53);
-  assert.ok(refused.every((r) => rejectsWith("insufficient_funds")((r as PromiseRejectedResult).reason)));
-  assert.deepEqual(await balanceOf(sql, bob.accountId), { posted: price * 53n, pending: price * 53n, available: 0n });
+  assert.ok(
+    refused.every((r) => rejectsWith("insufficient_funds")((r as PromiseRejectedResult).reason)),
+  );
+  assert.deepEqual(await balanceOf(sql, bob.accountId), {
+    posted: price * 53n,
+    pending: price * 53n,
+    available: 0n,
+  });
   await assertLedgerHolds(sql);
 });
 
 test("settle posts the actual amount and frees the rest of the hold", async () => {
   const carol = await customer(sql, { balance: 1_000_000n });
-  const h = await hold(sql, { id: id(), accountId: carol.accountId, amount: 400_000n, deadline: inAMinute(), requestId: "r1" });
+  const h = await hold(sql, {
+    id: id(),
+    accountId: carol.accountId,
+    amount: 400_000n,
+    deadline: inAMinute(),
+    requestId: "r1",
+  });
   assert.equal((await balanceOf(sql, carol.accountId)).available, 600_000n);
   await settle(sql, { id: id(), holdId: h.id, amount: 150_000n });
-  assert.deepEqual(await balanceOf(sql, carol.accountId), { posted: 850_000n, pending: 0n, available: 850_000n });
+  assert.deepEqual(await balanceOf(sql, carol.accountId), {
+    posted: 850_000n,
+    pending: 0n,
+    available: 850_000n,
+  });
   await assertLedgerHolds(sql);
 });
 
 test("a hold resolves exactly once: settle twice, release after settle, settle after release are refused", async () => {
   const dave = await customer(sql, { balance: 1_000_000n });
-  const first = await hold(sql, { id: id(), accountId: dave.accountId, amount: 100_000n, deadline: inAMinute(), requestId: "r" });
+  const first = await hold(sql, {
+    id: id(),
+    accountId: dave.accountId,
+    amount: 100_000n,
+    deadline: inAMinute(),
+    requestId: "r",
+  });
   await settle(sql, { id: id(), holdId: first.id, amount: 100_000n });
-  await assert.rejects(settle(sql, { id: id(), holdId: first.id, amount: 100_000n }), rejectsWith("hold_not_open"));
+  await assert.rejects(
+    settle(sql, { id: id(), holdId: first.id, amount: 100_000n }),
+    rejectsWith("hold_not_open"),
+  );
   await assert.rejects(release(sql, { id: id(), holdId: first.id }), rejectsWith("hold_not_open"));
 
-  const second = await hold(sql, { id: id(), accountId: dave.accountId, amount: 100_000n, deadline: inAMinute(), requestId: "r" });
+  const second = await hold(sql, {
+    id: id(),
+    accountId: dave.accountId,
+    amount: 100_000n,
+    deadline: inAMinute(),
+    requestId: "r",
+  });
   await release(sql, { id: id(), holdId: second.id });
-  await assert.rejects(settle(sql, { id: id(), holdId: second.id, amount: 1n }), rejectsWith("hold_not_open"));
+  await assert.rejects(
+    settle(sql, { id: id(), holdId: second.id, amount: 1n }),
+    rejectsWith("hold_not_open"),
+  );
   assert.equal((await balanceOf(sql, dave.accountId)).available, 900_000n);
   await assertLedgerHolds(sql);
 });
 
 test("concurrent settle and release of one hold: one wins, the other is refused", async () => {
   const erin = await customer(sql, { balance: 1_000_000n });
-  const h = await hold(sql, { id: id(), accountId: erin.accountId, amount: 300_000n, deadline: inAMinute(), requestId: "r" });
+  const h = await hold(sql, {
+    id: id(),
+    accountId: erin.accountId,
+    amount: 300_000n,
+    deadline: inAMinute(),
+    requestId: "r",
+  });
   const results = await Promise.allSettled([
     settle(sql, { id: id(), holdId: h.id, amount: 300_000n }),
     release(sql, { id: id(), holdId: h.id }),
@@ -87,8 +136,17 @@ test("concurrent settle and release of one hold: one wins, the other is refused"
 
 test("settling more than was held is refused and changes nothing", async () => {
   const fay = await customer(sql, { balance: 1_000_000n });
-  const h = await hold(sql, { id: id(), accountId: fay.accountId, amount: 100_000n, deadline: inAMinute(), requestId: "r" });
-  await assert.rejects(settle(sql, { id: id(), holdId: h.id, amount: 100_001n }), rejectsWith("invalid_amount"));
+  const h = await hold(sql, {
+    id: id(),
+    accountId: fay.accountId,
+    amount: 100_000n,
+    deadline: inAMinute(),
+    requestId: "r",
+  });
+  await assert.rejects(
+    settle(sql, { id: id(), holdId: h.id, amount: 100_001n }),
+    rejectsWith("invalid_amount"),
+  );
   assert.equal((await balanceOf(sql, fay.accountId)).pending, 100_000n);
   await settle(sql, { id: id(), holdId: h.id, amount: 100_000n });
   await assertLedgerHolds(sql);
@@ -98,10 +156,19 @@ test("amounts must be positive integers of micro-dollars", async () => {
   const gus = await customer(sql, { balance: 1_000_000n });
   for (const amount of [0n, -1n]) {
     await assert.rejects(
-      hold(sql, { id: id(), accountId: gus.accountId, amount, deadline: inAMinute(), requestId: "r" }),
+      hold(sql, {
+        id: id(),
+        accountId: gus.accountId,
+        amount,
+        deadline: inAMinute(),
+        requestId: "r",
+      }),
       rejectsWith("invalid_amount"),
     );
-    await assert.rejects(topUp(sql, { id: id(), accountId: gus.accountId, amount }), rejectsWith("invalid_amount"));
+    await assert.rejects(
+      topUp(sql, { id: id(), accountId: gus.accountId, amount }),
+      rejectsWith("invalid_amount"),
+    );
   }
 });
 
@@ -115,7 +182,7 @@ test("an expired hold is released by the sweeper running in the server", async (
     requestId: "crashed",
   });
   assert.equal((await balanceOf(sql, hal.accountId)).available, 750_000n);
-  const sweeper = startHoldSweeper(sql, 100);
+  const sweeper = startHoldSweeper(sql, { intervalMs: 100 });
   try {
     const until = Date.now() + 10_000;
     while ((await balanceOf(sql, hal.accountId)).available !== 1_000_000n && Date.now() < until) {
@@ -124,10 +191,15 @@ test("an expired hold is released by the sweeper running in the server", async (
   } finally {
     await sweeper.stop();
   }
-  assert.deepEqual(await balanceOf(sql, hal.accountId), { posted: 1_000_000n, pending: 0n, available: 1_000_000n });
-  const [expired] = await sql`select count(*)::int as n from ledger_transfers where kind = 'expire' and debit_account_id = ${hal.accountId}`;
+  assert.deepEqual(await balanceOf(sql, hal.accountId), {
+    posted: 1_000_000n,
+    pending: 0n,
+    available: 1_000_000n,
+  });
+  const [expired] =
+    await sql`select count(*)::int as n from ledger_transfers where kind = 'expire' and debit_account_id = ${hal.accountId}`;
   assert.equal(expired.n, 1);
-  assert.equal(await releaseExpiredHolds(sql), 0, "nothing left to sweep");
+  assert.deepEqual(await releaseExpiredHolds(sql), [], "nothing left to sweep");
   await assertLedgerHolds(sql);
 });
 
@@ -144,15 +216,36 @@ test("the same transfer id twice creates one transfer; with different fields it 
   );
 
   const holdId = id();
-  const h = await hold(sql, { id: holdId, accountId: ivy.accountId, amount: 1_000_000n, deadline: inAMinute(), requestId: "r" });
+  const h = await hold(sql, {
+    id: holdId,
+    accountId: ivy.accountId,
+    amount: 1_000_000n,
+    deadline: inAMinute(),
+    requestId: "r",
+  });
   const concurrentRetries = await Promise.all(
-    Array.from({ length: 5 }, () =>
-      hold(sql, { id: holdId, accountId: ivy.accountId, amount: 1_000_000n, deadline: h.deadline!, requestId: "r" })),
+    Array.from(
+      { length: 5 },
+      () =>
+        hold(sql, {
+          id: holdId,
+          accountId: ivy.accountId,
+          amount: 1_000_000n,
+          deadline: h.deadline!,
+          requestId: "r",
+        }),
+    ),
   );
   assert.ok(concurrentRetries.every((t) => t.id === holdId));
   assert.equal((await balanceOf(sql, ivy.accountId)).pending, 1_000_000n);
   await assert.rejects(
-    hold(sql, { id: holdId, accountId: ivy.accountId, amount: 2_000_000n, deadline: inAMinute(), requestId: "r" }),
+    hold(sql, {
+      id: holdId,
+      accountId: ivy.accountId,
+      amount: 2_000_000n,
+      deadline: inAMinute(),
+      requestId: "r",
+    }),
     rejectsWith("transfer_exists_with_different_fields"),
   );
 
@@ -180,7 +273,9 @@ test("a key's spend limit is enforced up front, under concurrency, like the bala
         apiKeyId: jo.apiKeyId,
       })),
   );
-  const held = results.filter((r) => r.status === "fulfilled") as PromiseFulfilledResult<{ id: string }>[];
+  const held = results.filter((r) => r.status === "fulfilled") as PromiseFulfilledResult<
+    { id: string }
+  >[];
   assert.equal(held.length, 10);
   assert.ok(
     results.filter((r) => r.status === "rejected")
@@ -190,7 +285,14 @@ test("a key's spend limit is enforced up front, under concurrency, like the bala
   for (const h of held) await settle(sql, { id: id(), holdId: h.value.id, amount: 50_000n });
   const [key] = await sql`select spent, held from api_keys where id = ${jo.apiKeyId}`;
   assert.deepEqual([key.spent, key.held], [500_000n, 0n]);
-  await hold(sql, { id: id(), accountId: jo.accountId, amount: 500_000n, deadline: inAMinute(), requestId: "r", apiKeyId: jo.apiKeyId });
+  await hold(sql, {
+    id: id(),
+    accountId: jo.accountId,
+    amount: 500_000n,
+    deadline: inAMinute(),
+    requestId: "r",
+    apiKeyId: jo.apiKeyId,
+  });
   await assertLedgerHolds(sql);
 });
 

@@ -54,7 +54,9 @@ test("the server answers /healthz, pages and /v1 on one port, with a request id"
     const api = await fetch(`${server.url}/v1/models`);
     assert.equal(api.status, 401);
     assert.match(api.headers.get("x-request-id") ?? "", /^req_[0-9a-f]{32}$/);
-    const unknown = await fetch(`${server.url}/v1/nothing-here`, { headers: { authorization: "Bearer x" } });
+    const unknown = await fetch(`${server.url}/v1/nothing-here`, {
+      headers: { authorization: "Bearer x" },
+    });
     assert.equal(unknown.status, 401);
   } finally {
     assert.equal(await server.stop("SIGTERM"), 0);

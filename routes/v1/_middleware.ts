@@ -4,6 +4,6 @@ import type { AppEnv } from "../../framework/context.ts";
 import { authenticate } from "../../services/api_keys.ts";
 
 export const middleware: MiddlewareHandler<AppEnv> = async (c, next) => {
-  c.set("caller", await authenticate(c.var.sql, c.req.header("authorization")));
+  c.set("caller", await authenticate(c.var.services.sql, c.req.header("authorization")));
   await next();
 };

@@ -10,7 +10,9 @@ export interface TestDatabase {
 
 export async function freshDatabase(options: { max?: number } = {}): Promise<TestDatabase> {
   const adminUrl = Deno.env.get("TEST_DATABASE_URL");
-  if (!adminUrl) throw new Error("run the tests with `deno task test` (it provides TEST_DATABASE_URL)");
+  if (!adminUrl) {
+    throw new Error("run the tests with `deno task test` (it provides TEST_DATABASE_URL)");
+  }
   const run = Deno.env.get("TEST_RUN_ID") ?? "adhoc";
   const name = `t_${run}_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
   const admin = connect(adminUrl, { max: 1 });

@@ -16,9 +16,16 @@ export async function customer(
     password: "correct horse battery",
   });
   if (options.balance) {
-    await topUp(sql, { id: crypto.randomUUID(), accountId: user.accountId, amount: options.balance });
+    await topUp(sql, {
+      id: crypto.randomUUID(),
+      accountId: user.accountId,
+      amount: options.balance,
+    });
   }
-  const { key, apiKey } = await createApiKey(sql, { userId: user.id, spendLimit: options.spendLimit ?? null });
+  const { key, apiKey } = await createApiKey(sql, {
+    userId: user.id,
+    spendLimit: options.spendLimit ?? null,
+  });
   return { ...user, key, apiKeyId: apiKey.id };
 }
 

@@ -51,14 +51,22 @@ export interface TaskResult {
 }
 
 /** Runs a script under scripts/ (e.g. "admin.ts", ["balance", "--email", e]) with the given environment. */
-export async function runScript(script: string, args: string[], env: Record<string, string>): Promise<TaskResult> {
+export async function runScript(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<TaskResult> {
   const result = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", `scripts/${script}`, ...args],
     cwd: root,
     env: { NO_COLOR: "1", ...env },
   }).output();
   const decoder = new TextDecoder();
-  return { code: result.code, stdout: decoder.decode(result.stdout), stderr: decoder.decode(result.stderr) };
+  return {
+    code: result.code,
+    stdout: decoder.decode(result.stdout),
+    stderr: decoder.decode(result.stderr),
+  };
 }
 
 /** Runs main.ts expecting it to fail fast (bad configuration). */
@@ -70,5 +78,9 @@ export async function runServerExpectingFailure(env: Record<string, string>): Pr
     signal: AbortSignal.timeout(30_000),
   }).output();
   const decoder = new TextDecoder();
-  return { code: result.code, stdout: decoder.decode(result.stdout), stderr: decoder.decode(result.stderr) };
+  return {
+    code: result.code,
+    stdout: decoder.decode(result.stdout),
+    stderr: decoder.decode(result.stderr),
+  };
 }

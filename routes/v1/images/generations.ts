@@ -1,0 +1,27 @@
+// POST /v1/images/generations — OpenAI's Images API; see services/images.ts for what happens.
+import type { Handlers } from "../../../framework/context.ts";
+import { readBodyText } from "../../../framework/body.ts";
+import { generateImages } from "../../../services/images.ts";
+import { MAX_PROMPT_CHARS } from "../../../services/image_request.ts";
+
+// A 32,000-character prompt of 4-byte characters, plus room for every other field.
+const MAX_BODY_BYTES = MAX_PROMPT_CHARS * 4 + 16_384;
+
+export const handler: Handlers = {
+  async POST(c) {
+    const bodyText = await readBodyText(c.req.raw, MAX_BODY_BYTES);
+    const result = await generateImages(c.var.services, {
+      caller: c.var.caller,
+      requestId: c.var.requestId,
+      startedAt: c.var.startedAt,
+      signal: c.req.raw.signal,
+      bodyText,
+      idempotencyKey: c.req.header("idempotency-key") ?? null,
+    });
+    if (result.replayed) {
+      c.header("idempotent-replayed", "true");
+      c.header("x-original-request-id", result.requestId);
+    }
+    return c.json(result.body);
+  },
+};

@@ -1,0 +1,96 @@
+// Idempotency-Key, as Stripe does it: the first request with a key runs; a retry with the same key
+// and the same body gets the first answer again and is charged once; the same key with another
+// body, or while the first is still running, is a 409. Only successful answers are kept: a call
+// that failed can be retried under the same key.
+import type { Db, Sql } from "./database.ts";
+import { ApiError } from "./errors.ts";
+
+export type IdempotencyOutcome =
+  | { kind: "first" }
+  | { kind: "replay"; requestId: string; httpStatus: number; response: unknown };
+
+const MAX_KEY_LENGTH = 255;
+
+export async function claimIdempotencyKey(
+  sql: Sql,
+  input: { userId: bigint; key: string; requestHash: string; requestId: string },
+): Promise<IdempotencyOutcome> {
+  if (input.key.length === 0 || input.key.length > MAX_KEY_LENGTH) {
+    throw new ApiError(
+      400,
+      `Idempotency-Key must be 1 to ${MAX_KEY_LENGTH} characters.`,
+      "invalid_request_error",
+      "invalid_value",
+      "Idempotency-Key",
+    );
+  }
+  // Keys live 24 hours; one left "in progress" by a crashed process frees itself after 15 minutes.
+  await sql`delete from idempotency_keys where user_id = ${input.userId} and key = ${input.key}
+            and (created_at < now() - interval '24 hours'
+                 or (state = 'in_progress' and created_at < now() - interval '15 minutes'))`;
+  const inserted = await sql`
+    insert into idempotency_keys (user_id, key, request_hash, request_id, state)
+    values (${input.userId}, ${input.key}, ${input.requestHash}, ${input.requestId}, 'in_progress')
+    on conflict (user_id, key) do nothing returning key`;
+  if (inserted.length) return { kind: "first" };
+  const [existing] = await sql<
+    {
+      requestHash: string;
+      requestId: string;
+      state: string;
+      httpStatus: number | null;
+      response: unknown;
+    }[]
+  >`
+    select request_hash as "requestHash", request_id as "requestId", state, http_status as "httpStatus", response
+    from idempotency_keys where user_id = ${input.userId} and key = ${input.key}`;
+  if (!existing) return await claimIdempotencyKey(sql, input); // released meanwhile: try again
+  if (existing.requestHash !== input.requestHash) {
+    throw new ApiError(
+      409,
+      "This Idempotency-Key was already used with a different request body. Use a new key for a new request.",
+      "conflict_error",
+      "idempotency_key_reused",
+      null,
+      {},
+      { "x-should-retry": "false" },
+    );
+  }
+  if (existing.state === "in_progress") {
+    throw new ApiError(
+      409,
+      "A request with this Idempotency-Key is still in progress. Retry after it finishes.",
+      "conflict_error",
+      "idempotency_key_in_progress",
+    );
+  }
+  return {
+    kind: "replay",
+    requestId: existing.requestId,
+    httpStatus: existing.httpStatus!,
+    response: existing.response,
+  };
+}
+
+/** Keeps the answer for replays; call in the transaction that settles the call. */
+export async function completeIdempotencyKey(
+  db: Db,
+  input: { userId: bigint; key: string; httpStatus: number; response: unknown },
+): Promise<void> {
+  await db`update idempotency_keys set state = 'done', http_status = ${input.httpStatus},
+             response = ${db.json(input.response as never)}
+           where user_id = ${input.userId} and key = ${input.key}`;
+}
+
+/** Frees the key after a failed call, so a retry runs again. */
+export async function releaseIdempotencyKey(
+  db: Db,
+  input: { userId: bigint; key: string },
+): Promise<void> {
+  await db`delete from idempotency_keys where user_id = ${input.userId} and key = ${input.key} and state = 'in_progress'`;
+}
+
+export async function hashRequestBody(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}

@@ -1,0 +1,26 @@
+// Serving stored images: by signed URL (anyone holding it, until it expires) or to their owner.
+import type { Db } from "./database.ts";
+import type { ImageStore } from "./image_store.ts";
+import { CONTENT_TYPES } from "./image_bytes.ts";
+import type { ImageFormat } from "./image_request.ts";
+
+export interface ImageFile {
+  bytes: Uint8Array;
+  contentType: string;
+}
+
+/** The image `id` (img_…) if it exists and, when `ownerId` is given, belongs to that user. */
+export async function readImage(
+  db: Db,
+  store: ImageStore,
+  id: string,
+  ownerId?: bigint,
+): Promise<ImageFile | null> {
+  if (!/^img_[0-9a-f]{32}$/.test(id)) return null;
+  const [row] = await db<{ storageKey: string; outputFormat: ImageFormat; userId: bigint }[]>`
+    select storage_key as "storageKey", output_format as "outputFormat", user_id as "userId"
+    from images where id = ${id}`;
+  if (!row || (ownerId !== undefined && row.userId !== ownerId)) return null;
+  const bytes = await store.get(row.storageKey);
+  return bytes ? { bytes, contentType: CONTENT_TYPES[row.outputFormat] } : null;
+}

@@ -1,0 +1,270 @@
+// The request body of POST /v1/images/generations, checked the way OpenAI checks it: the same
+// fields, defaults and limits, and errors in its words (param names the field). zod checks the
+// shape; the per-model rules below check the values.
+import { z } from "zod";
+import { ApiError } from "./errors.ts";
+import type { Catalog } from "./pricing.ts";
+
+export type ImageFormat = "png" | "jpeg" | "webp";
+
+export interface ImageRequest {
+  model: string;
+  prompt: string;
+  n: number;
+  /** "auto", a named size, or (gpt-image-2) any allowed WxH. */
+  size: string;
+  quality: "low" | "medium" | "high" | "auto";
+  background: "transparent" | "opaque" | "auto";
+  outputFormat: ImageFormat;
+  outputCompression: number;
+  moderation: "low" | "auto";
+  responseFormat: "url" | "b64_json";
+  user: string | null;
+}
+
+export const MAX_PROMPT_CHARS = 32_000;
+const GPT_IMAGE_SIZES = ["1024x1024", "1536x1024", "1024x1536", "auto"];
+
+const optional = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
+
+const bodySchema = z.object({
+  prompt: z.string(),
+  model: optional(z.string()),
+  n: optional(z.int()),
+  size: optional(z.string()),
+  quality: optional(z.string()),
+  background: optional(z.string()),
+  output_format: optional(z.string()),
+  output_compression: optional(z.int()),
+  moderation: optional(z.string()),
+  response_format: optional(z.string()),
+  style: optional(z.string()),
+  stream: optional(z.boolean()),
+  partial_images: optional(z.int()),
+  user: optional(z.string()),
+}).strict();
+
+/** Validates a parsed JSON body; throws ApiError (400, or 404 for an unknown model). */
+export function parseImageRequest(
+  body: unknown,
+  catalog: Catalog,
+  today = new Date(),
+): ImageRequest {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new ApiError(
+      400,
+      "The request body must be a JSON object.",
+      "invalid_request_error",
+      "invalid_type",
+    );
+  }
+  const parsed = bodySchema.safeParse(body);
+  if (!parsed.success) throw shapeError(parsed.error.issues[0], body as Record<string, unknown>);
+  const b = parsed.data;
+
+  const model = b.model ??
+    [...catalog.models.values()].find((m) => m.kind === "image" && m.isDefault)!.id;
+  const known = catalog.models.get(model);
+  if (!known || known.kind !== "image") {
+    throw new ApiError(
+      404,
+      `The model '${model}' does not exist or you do not have access to it.`,
+      "invalid_request_error",
+      "model_not_found",
+      "model",
+    );
+  }
+  if (known.shutdownDate && today.toISOString().slice(0, 10) >= known.shutdownDate) {
+    throw new ApiError(
+      404,
+      `The model '${model}' was shut down on ${known.shutdownDate}; use gpt-image-2.`,
+      "invalid_request_error",
+      "model_not_found",
+      "model",
+    );
+  }
+
+  if (b.prompt.trim().length === 0) {
+    throw ApiError.invalidValue("prompt", "Invalid 'prompt': empty string.");
+  }
+  if (b.prompt.length > MAX_PROMPT_CHARS) {
+    throw ApiError.invalidValue(
+      "prompt",
+      `Invalid 'prompt': string too long. Expected a string with maximum length ${MAX_PROMPT_CHARS}, but got a string with length ${b.prompt.length} instead.`,
+    );
+  }
+
+  const n = b.n ?? 1;
+  if (n < 1 || n > 10) {
+    throw ApiError.invalidValue(
+      "n",
+      `Invalid 'n': integer ${n} is out of range; supported values are 1 to 10.`,
+    );
+  }
+
+  const size = b.size ?? "auto";
+  if (!GPT_IMAGE_SIZES.includes(size)) {
+    const customProblem = model === "gpt-image-2"
+      ? customSizeProblem(size)
+      : "not a supported size";
+    if (customProblem) {
+      const supported = GPT_IMAGE_SIZES.map((s) => `'${s}'`).join(", ");
+      const extra = model === "gpt-image-2"
+        ? ` or WxH with both sides multiples of 16, the longer side at most 3840, aspect ratio at most 3:1 and 655,360 to 8,294,400 pixels (${customProblem})`
+        : "";
+      throw ApiError.invalidValue(
+        "size",
+        `Invalid value: '${size}'. Supported values are: ${supported}${extra}.`,
+      );
+    }
+  }
+
+  const quality = oneOf("quality", b.quality ?? "auto", ["low", "medium", "high", "auto"] as const);
+  const outputFormat = oneOf(
+    "output_format",
+    b.output_format ?? "png",
+    ["png", "jpeg", "webp"] as const,
+  );
+  const background = oneOf(
+    "background",
+    b.background ?? "auto",
+    ["transparent", "opaque", "auto"] as const,
+  );
+  if (background === "transparent" && outputFormat === "jpeg") {
+    throw ApiError.invalidValue(
+      "background",
+      "Transparent background requires output_format 'png' or 'webp'; 'jpeg' has no alpha channel.",
+    );
+  }
+  const outputCompression = b.output_compression ?? 100;
+  if (outputCompression < 0 || outputCompression > 100) {
+    throw ApiError.invalidValue(
+      "output_compression",
+      `Invalid 'output_compression': integer ${outputCompression} is out of range; supported values are 0 to 100.`,
+    );
+  }
+  if (outputFormat === "png" && outputCompression !== 100) {
+    throw ApiError.invalidValue(
+      "output_compression",
+      "output_compression is only supported for output_format 'jpeg' and 'webp'.",
+    );
+  }
+  const moderation = oneOf("moderation", b.moderation ?? "auto", ["low", "auto"] as const);
+  const responseFormat = oneOf(
+    "response_format",
+    b.response_format ?? "url",
+    ["url", "b64_json"] as const,
+  );
+  if (b.style != null) {
+    throw ApiError.invalidValue(
+      "style",
+      `The 'style' parameter is only supported for dall-e-3, not '${model}'.`,
+    );
+  }
+  if (b.stream) {
+    throw ApiError.invalidValue(
+      "stream",
+      "Streaming image generation is not available yet; omit 'stream' or set it to false.",
+    );
+  }
+  if (b.partial_images != null && b.partial_images !== 0) {
+    throw ApiError.invalidValue(
+      "partial_images",
+      "'partial_images' is only supported with 'stream', which is not available yet.",
+    );
+  }
+  if (b.user != null && b.user.length > 512) {
+    throw ApiError.invalidValue(
+      "user",
+      "Invalid 'user': string too long. Expected a string with maximum length 512.",
+    );
+  }
+
+  return {
+    model,
+    prompt: b.prompt,
+    n,
+    size,
+    quality,
+    background,
+    outputFormat,
+    outputCompression,
+    moderation,
+    responseFormat,
+    user: b.user ?? null,
+  };
+}
+
+/** Why a WxH is not a size gpt-image-2 can make, or null when it is one. */
+export function customSizeProblem(size: string): string | null {
+  const match = /^([1-9]\d{0,4})x([1-9]\d{0,4})$/.exec(size);
+  if (!match) return "not of the form WxH";
+  const [w, h] = [Number(match[1]), Number(match[2])];
+  if (w % 16 || h % 16) return "sides must be multiples of 16";
+  if (Math.max(w, h) > 3840) return "the longer side is over 3840";
+  if (Math.max(w, h) / Math.min(w, h) > 3) return "the aspect ratio is over 3:1";
+  const pixels = w * h;
+  if (pixels < 655_360) return `${pixels.toLocaleString("en-US")} pixels is too few`;
+  if (pixels > 8_294_400) return `${pixels.toLocaleString("en-US")} pixels is too many`;
+  return null;
+}
+
+function oneOf<const T extends readonly string[]>(
+  param: string,
+  value: string,
+  allowed: T,
+): T[number] {
+  if (!allowed.includes(value)) {
+    throw ApiError.invalidValue(
+      param,
+      `Invalid value: '${value}'. Supported values are: ${
+        allowed.map((v) => `'${v}'`).join(", ")
+      }.`,
+    );
+  }
+  return value as T[number];
+}
+
+function shapeError(issue: z.core.$ZodIssue, body: Record<string, unknown>): ApiError {
+  if (issue.code === "unrecognized_keys") {
+    const key = issue.keys[0];
+    return new ApiError(
+      400,
+      `Unknown parameter: '${key}'.`,
+      "invalid_request_error",
+      "unknown_parameter",
+      key,
+    );
+  }
+  const param = issue.path.map(String).join(".");
+  if (issue.code === "invalid_type" && body[param] === undefined) {
+    return new ApiError(
+      400,
+      `Missing required parameter: '${param}'.`,
+      "invalid_request_error",
+      "missing_required_parameter",
+      param,
+    );
+  }
+  if (issue.code === "invalid_type") {
+    const expected = issue.expected === "int" ? "an integer" : `a ${issue.expected}`;
+    return new ApiError(
+      400,
+      `Invalid type for '${param}': expected ${expected}, but got ${
+        describe(body[param])
+      } instead.`,
+      "invalid_request_error",
+      "invalid_type",
+      param,
+    );
+  }
+  return ApiError.invalidValue(param, `Invalid value for '${param}': ${issue.message}.`);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "number") return Number.isInteger(value) ? "an integer" : "a decimal";
+  if (typeof value === "object") return "an object";
+  return `a ${typeof value}`;
+}

@@ -1,0 +1,38 @@
+// Where image bytes live. A small interface so an S3-compatible store can replace the folder;
+// metadata (owner, prompt, cost) lives in Postgres, in the images table.
+import { dirname, join } from "node:path";
+
+export interface ImageStore {
+  put(key: string, bytes: Uint8Array): Promise<void>;
+  /** The bytes, or null when nothing is stored under the key. */
+  get(key: string): Promise<Uint8Array | null>;
+}
+
+/** Files under DATA_DIR/images. Writes go to a temporary name first, so a reader never sees half a file. */
+export class FolderImageStore implements ImageStore {
+  constructor(private readonly root: string) {}
+
+  async put(key: string, bytes: Uint8Array): Promise<void> {
+    const path = this.pathOf(key);
+    await Deno.mkdir(dirname(path), { recursive: true });
+    const temporary = `${path}.${crypto.randomUUID()}.part`;
+    await Deno.writeFile(temporary, bytes);
+    await Deno.rename(temporary, path);
+  }
+
+  async get(key: string): Promise<Uint8Array | null> {
+    try {
+      return await Deno.readFile(this.pathOf(key));
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return null;
+      throw error;
+    }
+  }
+
+  private pathOf(key: string): string {
+    if (!/^[a-z0-9/_.-]+$/i.test(key) || key.includes("..")) {
+      throw new Error(`bad storage key ${key}`);
+    }
+    return join(this.root, key);
+  }
+}

@@ -1,0 +1,550 @@
+// Image generation, end to end: one call to POST /v1/images/generations.
+//
+//   validate → hold the most it can cost → try channels by priority → check and store what came
+//   back → settle the actual price (images delivered × the price of what was produced) → answer
+//
+// The money and the request log move together: the hold and the "pending" log row commit in one
+// transaction; the settle (or release), the images' records, the final log row and the
+// idempotency record commit in another. Any failure before the settle releases everything:
+// nothing is charged that was not delivered.
+import { Buffer } from "node:buffer";
+import type { Config } from "./config.ts";
+import type { Sql } from "./database.ts";
+import type { Caller } from "./api_keys.ts";
+import { ApiError } from "./errors.ts";
+import { hold, LedgerError, release, settle } from "./ledger.ts";
+import { type Catalog, catalog, imagePrice, maxImagePrice, QUALITIES } from "./pricing.ts";
+import { type ImageRequest, parseImageRequest } from "./image_request.ts";
+import { type Channel, channelsFor } from "./channels.ts";
+import type { ImageUpstreamFor } from "./upstreams/index.ts";
+import { isPolicyBlock, UpstreamError, type UpstreamImageResult } from "./upstreams/types.ts";
+import { type ImageInfo, sniffImage } from "./image_bytes.ts";
+import type { ImageStore } from "./image_store.ts";
+import type { UrlSigner } from "./signed_urls.ts";
+import { type RequestLogEntry, writeRequestLog } from "./request_log.ts";
+import {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  hashRequestBody,
+  releaseIdempotencyKey,
+} from "./idempotency.ts";
+import type { Micros } from "./money.ts";
+
+export const ENDPOINT = "/v1/images/generations";
+
+export interface ImageServices {
+  sql: Sql;
+  config: Config;
+  store: ImageStore;
+  signer: UrlSigner;
+  upstreamFor: ImageUpstreamFor;
+  /** Absolute base of the URLs we hand out (PUBLIC_URL). */
+  publicUrl: string;
+}
+
+export interface GenerationCall {
+  caller: Caller;
+  requestId: string;
+  /** performance.now() when the request arrived. */
+  startedAt: number;
+  /** Aborts when the client goes away. */
+  signal: AbortSignal;
+  bodyText: string;
+  idempotencyKey: string | null;
+}
+
+/** OpenAI's ImagesResponse. */
+export interface ImagesResponseBody {
+  created: number;
+  data: { url?: string; b64_json?: string; revised_prompt?: string }[];
+  background?: string;
+  output_format?: string;
+  quality?: string;
+  size?: string;
+  usage?: Record<string, unknown>;
+}
+
+/** What is kept for an idempotent replay: the answer with image ids in place of bytes or URLs. */
+interface StoredAnswer {
+  created: number;
+  responseFormat: "url" | "b64_json";
+  images: { id: string; storageKey: string; revisedPrompt?: string }[];
+  fields: Omit<ImagesResponseBody, "created" | "data">;
+}
+
+export interface GenerationResult {
+  body: ImagesResponseBody;
+  /** The request id that produced it (the original one on a replay). */
+  requestId: string;
+  replayed: boolean;
+}
+
+export async function generateImages(
+  s: ImageServices,
+  call: GenerationCall,
+): Promise<GenerationResult> {
+  const { caller } = call;
+  const logBase = {
+    requestId: call.requestId,
+    userId: caller.userId,
+    apiKeyId: caller.apiKeyId,
+    endpoint: ENDPOINT,
+    kind: "image" as const,
+    idempotencyKey: call.idempotencyKey,
+  };
+  const elapsed = () => Math.round(performance.now() - call.startedAt);
+
+  const cat = await catalog(s.sql);
+  let request: ImageRequest;
+  try {
+    request = parseImageRequest(parseJson(call.bodyText), cat);
+  } catch (error) {
+    if (error instanceof ApiError) {
+      await writeRequestLog(s.sql, {
+        ...logBase,
+        modelId: modelNamedIn(call.bodyText),
+        status: "invalid",
+        httpStatus: error.status,
+        errorCode: error.code,
+        latencyMs: elapsed(),
+      });
+    }
+    throw error;
+  }
+
+  if (call.idempotencyKey !== null) {
+    const outcome = await claimIdempotencyKey(s.sql, {
+      userId: caller.userId,
+      key: call.idempotencyKey,
+      requestHash: await hashRequestBody(call.bodyText),
+      requestId: call.requestId,
+    });
+    if (outcome.kind === "replay") {
+      return {
+        body: await renderAnswer(s, outcome.response as StoredAnswer),
+        requestId: outcome.requestId,
+        replayed: true,
+      };
+    }
+  }
+
+  try {
+    return await generateOnce(
+      s,
+      call,
+      request,
+      cat,
+      { ...logBase, modelId: request.model },
+      elapsed,
+    );
+  } catch (error) {
+    if (call.idempotencyKey !== null) {
+      await releaseIdempotencyKey(s.sql, { userId: caller.userId, key: call.idempotencyKey });
+    }
+    throw error;
+  }
+}
+
+type LogBase = Pick<
+  RequestLogEntry,
+  "requestId" | "userId" | "apiKeyId" | "endpoint" | "kind" | "idempotencyKey" | "modelId"
+>;
+
+async function generateOnce(
+  s: ImageServices,
+  call: GenerationCall,
+  request: ImageRequest,
+  cat: Catalog,
+  logBase: LogBase,
+  elapsed: () => number,
+): Promise<GenerationResult> {
+  const { caller } = call;
+  const requested = { size: request.size, quality: request.quality };
+  const failWithoutMoney = async (error: ApiError, status: RequestLogEntry["status"]) => {
+    await writeRequestLog(s.sql, {
+      ...logBase,
+      ...requested,
+      status,
+      httpStatus: error.status,
+      errorCode: error.code,
+      latencyMs: elapsed(),
+    });
+    return error;
+  };
+
+  const unitMax = maxImagePrice(cat, request.model, request.size, request.quality);
+  if (unitMax === null) {
+    throw await failWithoutMoney(
+      new ApiError(
+        503,
+        `No price is set for ${request.model} at size ${request.size}, quality ${request.quality}.`,
+        "server_error",
+        "price_not_configured",
+      ),
+      "failed",
+    );
+  }
+  const channels = await channelsFor(s.sql, request.model);
+  if (channels.length === 0) {
+    throw await failWithoutMoney(
+      new ApiError(
+        503,
+        `No upstream channel serves ${request.model} right now.`,
+        "server_error",
+        "no_channel",
+      ),
+      "failed",
+    );
+  }
+
+  // Hold the most this call can cost, and record it as pending, in one commit.
+  const holdId = crypto.randomUUID();
+  const holdAmount = unitMax * BigInt(request.n);
+  const holdSeconds = s.config.HOLD_TIMEOUT_SECONDS;
+  try {
+    await s.sql.begin(async (tx) => {
+      await hold(tx, {
+        id: holdId,
+        accountId: caller.accountId,
+        amount: holdAmount,
+        deadline: new Date(Date.now() + holdSeconds * 1000),
+        requestId: call.requestId,
+        apiKeyId: caller.apiKeyId,
+      });
+      await writeRequestLog(tx, {
+        ...logBase,
+        ...requested,
+        status: "pending",
+        httpStatus: 0,
+        latencyMs: 0,
+        holdId,
+      });
+    });
+  } catch (error) {
+    if (
+      error instanceof LedgerError &&
+      (error.code === "insufficient_funds" || error.code === "spend_limit_exceeded")
+    ) {
+      const message = error.code === "insufficient_funds"
+        ? "You exceeded your current quota: your balance does not cover this request. Top up your balance and retry."
+        : "You exceeded your current quota: this API key has reached its spend limit.";
+      throw await failWithoutMoney(ApiError.insufficientQuota(message), "refused");
+    }
+    throw error;
+  }
+
+  const releaseWith = async (
+    status: RequestLogEntry["status"],
+    httpStatus: number,
+    errorCode: string | null,
+    extra: Partial<RequestLogEntry> = {},
+  ) => {
+    await s.sql.begin(async (tx) => {
+      await release(tx, { id: crypto.randomUUID(), holdId, note: errorCode ?? status });
+      await writeRequestLog(tx, {
+        ...logBase,
+        ...requested,
+        status,
+        httpStatus,
+        errorCode,
+        latencyMs: elapsed(),
+        holdId,
+        ...extra,
+      });
+    });
+  };
+
+  // Leave the hold's deadline a margin, so the sweeper never frees money a live call still uses.
+  const deadline = AbortSignal.timeout(Math.max(1_000, (holdSeconds - 10) * 1000));
+  const signal = AbortSignal.any([call.signal, deadline]);
+
+  let outcome: { result: UpstreamImageResult; channel: Channel; upstreamMs: number };
+  try {
+    outcome = await callChannels(s, channels, request, signal);
+  } catch (error) {
+    if (call.signal.aborted) {
+      await releaseWith("cancelled", 499, "client_closed_request");
+      throw new ApiError(
+        499,
+        "The client closed the request; nothing was charged.",
+        "invalid_request_error",
+        "client_closed_request",
+      );
+    }
+    if (!(error instanceof UpstreamFailure)) {
+      await releaseWith("failed", 500, "internal_error");
+      throw error;
+    }
+    const apiError = error.toApiError(request.model);
+    const blocked = isPolicyBlock(error.last.body);
+    await releaseWith(blocked ? "blocked" : "failed", apiError.status, apiError.code, {
+      channelId: error.channel?.id ?? null,
+      upstreamLatencyMs: error.upstreamMs,
+    });
+    throw apiError;
+  }
+
+  // Pay only for real images of the kind asked for.
+  const checked = outcome.result.images.slice(0, request.n)
+    .map((image) => ({ ...image, info: sniffImage(image.bytes) }))
+    .filter((image): image is typeof image & { info: ImageInfo } => image.info !== null);
+  if (checked.length === 0) {
+    await releaseWith("failed", 502, "upstream_bad_response", {
+      channelId: outcome.channel.id,
+      upstreamLatencyMs: outcome.upstreamMs,
+    });
+    throw new ApiError(
+      502,
+      "The upstream answered without a readable image; nothing was charged.",
+      "server_error",
+      "upstream_bad_response",
+    );
+  }
+
+  const first = checked[0].info;
+  const size = outcome.result.size && /^\d+x\d+$/.test(outcome.result.size)
+    ? outcome.result.size
+    : `${first.width}x${first.height}`;
+  const quality = (QUALITIES as readonly string[]).includes(outcome.result.quality ?? "")
+    ? outcome.result.quality!
+    : request.quality !== "auto"
+    ? request.quality
+    : null;
+  // What was produced sets the price; an unknown quality, or a price above the hold, charges the hold's rate.
+  const produced = quality === null ? null : imagePrice(cat, request.model, size, quality);
+  const unitPrice: Micros = produced === null || produced > unitMax ? unitMax : produced;
+  const cost = unitPrice * BigInt(checked.length);
+  const background = outcome.result.background ??
+    (request.background === "auto" ? "opaque" : request.background);
+
+  const created = Math.floor(Date.now() / 1000);
+  const month = new Date().toISOString().slice(0, 7).replace("-", "/");
+  const stored = checked.map((image, position) => {
+    const id = `img_${crypto.randomUUID().replaceAll("-", "")}`;
+    return { ...image, id, position, storageKey: `${month}/${id}.${image.info.format}` };
+  });
+  await Promise.all(stored.map((image) => s.store.put(image.storageKey, image.bytes)));
+
+  if (call.signal.aborted) {
+    await releaseWith("cancelled", 499, "client_closed_request", {
+      channelId: outcome.channel.id,
+      upstreamLatencyMs: outcome.upstreamMs,
+    });
+    throw new ApiError(
+      499,
+      "The client closed the request; nothing was charged.",
+      "invalid_request_error",
+      "client_closed_request",
+    );
+  }
+
+  const answer: StoredAnswer = {
+    created,
+    responseFormat: request.responseFormat,
+    images: stored.map((image) => ({
+      id: image.id,
+      storageKey: image.storageKey,
+      revisedPrompt: image.revisedPrompt,
+    })),
+    fields: {
+      background,
+      output_format: first.format,
+      quality: quality ?? undefined,
+      size,
+      ...(outcome.result.usage ? { usage: outcome.result.usage } : {}),
+    },
+  };
+  const usage = outcome.result.usage as
+    | { input_tokens?: number; output_tokens?: number }
+    | undefined;
+
+  await s.sql.begin(async (tx) => {
+    const charge = cost > 0n
+      ? await settle(tx, { id: crypto.randomUUID(), holdId, amount: cost })
+      : await release(tx, { id: crypto.randomUUID(), holdId, note: "free" });
+    for (const image of stored) {
+      await tx`
+        insert into images (id, user_id, request_id, position, prompt, revised_prompt, model_id, size, quality,
+          background, output_format, bytes, storage_key, cost)
+        values (${image.id}, ${caller.userId}, ${call.requestId}, ${image.position}, ${request.prompt},
+          ${
+        image.revisedPrompt ?? null
+      }, ${request.model}, ${`${image.info.width}x${image.info.height}`},
+          ${
+        quality ?? "unknown"
+      }, ${background}, ${image.info.format}, ${image.bytes.length}, ${image.storageKey}, ${unitPrice})`;
+    }
+    await writeRequestLog(tx, {
+      ...logBase,
+      status: "ok",
+      httpStatus: 200,
+      latencyMs: elapsed(),
+      upstreamLatencyMs: outcome.upstreamMs,
+      channelId: outcome.channel.id,
+      images: stored.length,
+      size,
+      quality,
+      inputTokens: usage?.input_tokens ?? null,
+      outputTokens: usage?.output_tokens ?? null,
+      unitPrice,
+      cost,
+      holdId,
+      chargeId: cost > 0n ? charge.id : null,
+    });
+    if (call.idempotencyKey !== null) {
+      await completeIdempotencyKey(tx, {
+        userId: caller.userId,
+        key: call.idempotencyKey,
+        httpStatus: 200,
+        response: answer,
+      });
+    }
+  });
+
+  return {
+    body: await renderAnswer(s, answer, stored),
+    requestId: call.requestId,
+    replayed: false,
+  };
+}
+
+/** Every channel failed; `last` is the final channel's error, which decides the answer. */
+class UpstreamFailure extends Error {
+  constructor(
+    readonly last: UpstreamError,
+    readonly channel: Channel | null,
+    readonly upstreamMs: number,
+  ) {
+    super(last.message);
+  }
+
+  toApiError(model: string): ApiError {
+    const { last } = this;
+    if (last.kind === "refused") {
+      const { message, type, param, code, ...extra } = last.body ?? {
+        message: "The upstream refused the request.",
+        type: "invalid_request_error",
+        param: null,
+        code: null,
+      };
+      return new ApiError(
+        last.status,
+        message,
+        type as never,
+        code,
+        param,
+        extra,
+        isPolicyBlock(last.body) ? { "x-should-retry": "false" } : {},
+      );
+    }
+    if (last.status === 429) {
+      return new ApiError(
+        429,
+        `The upstream for ${model} is rate limiting requests; retry shortly. Nothing was charged.`,
+        "rate_limit_error",
+        "rate_limit_exceeded",
+      );
+    }
+    const what = last.status === 504 ? "timed out" : "failed";
+    return new ApiError(
+      502,
+      `The upstream for ${model} ${what}; nothing was charged. Retry later.`,
+      "server_error",
+      last.status === 504 ? "upstream_timeout" : "upstream_error",
+    );
+  }
+}
+
+/** Tries channels best first. Moves on only when the channel failed; a refusal is final. */
+async function callChannels(
+  s: ImageServices,
+  channels: Channel[],
+  request: ImageRequest,
+  signal: AbortSignal,
+): Promise<{ result: UpstreamImageResult; channel: Channel; upstreamMs: number }> {
+  let failure: UpstreamFailure | null = null;
+  for (const channel of channels) {
+    const started = performance.now();
+    try {
+      const result = await s.upstreamFor(channel).generate({
+        model: request.model,
+        prompt: request.prompt,
+        n: request.n,
+        size: request.size,
+        quality: request.quality,
+        background: request.background,
+        outputFormat: request.outputFormat,
+        outputCompression: request.outputCompression,
+        moderation: request.moderation,
+        user: request.user,
+      }, signal);
+      return { result, channel, upstreamMs: Math.round(performance.now() - started) };
+    } catch (error) {
+      const upstreamError = error instanceof UpstreamError ? error : new UpstreamError(
+        "unavailable",
+        `channel ${channel.name} failed: ${(error as Error)?.message ?? error}`,
+        502,
+      );
+      failure = new UpstreamFailure(
+        upstreamError,
+        channel,
+        Math.round(performance.now() - started),
+      );
+      if (upstreamError.kind === "refused" || signal.aborted) break;
+      console.warn(`[${channel.name}] ${upstreamError.message}; trying the next channel`);
+    }
+  }
+  throw failure;
+}
+
+/** Builds the ImagesResponse: signed URLs, or the bytes inline. */
+async function renderAnswer(
+  s: ImageServices,
+  answer: StoredAnswer,
+  inMemory?: { id: string; bytes: Uint8Array }[],
+): Promise<ImagesResponseBody> {
+  const data = await Promise.all(answer.images.map(async (image) => {
+    const item: ImagesResponseBody["data"][number] = {};
+    if (answer.responseFormat === "url") {
+      item.url = await s.signer.sign(s.publicUrl, imagePath(image.storageKey));
+    } else {
+      const bytes = inMemory?.find((m) => m.id === image.id)?.bytes ??
+        await s.store.get(image.storageKey);
+      if (!bytes) throw new Error(`stored image ${image.id} is missing`);
+      item.b64_json = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString(
+        "base64",
+      );
+    }
+    if (image.revisedPrompt) item.revised_prompt = image.revisedPrompt;
+    return item;
+  }));
+  return { created: answer.created, data, ...answer.fields };
+}
+
+/** The public path of a stored image: /images/<id>.<format>. */
+export function imagePath(storageKey: string): string {
+  return `/images/${storageKey.split("/").at(-1)}`;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError(
+      400,
+      "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload.)",
+      "invalid_request_error",
+      "invalid_json",
+    );
+  }
+}
+
+/** The model a rejected body named, for its log row (only when it is a plain string). */
+function modelNamedIn(text: string): string | null {
+  try {
+    const model = (JSON.parse(text) as { model?: unknown })?.model;
+    return typeof model === "string" ? model.slice(0, 100) : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,124 @@
+// Prices. Image models are priced per call: a price per image for each model × size × quality,
+// times the images delivered. Prices live in the database (image_prices); a change adds a row,
+// so every past charge's price stays on record.
+//
+// Rules:
+// - Named sizes (1024x1024, 1536x1024, 1024x1536) use their row in the table.
+// - gpt-image-2's custom sizes (any WxH it allows) cost the 1024x1024 price at that quality
+//   scaled by pixel count, rounded up to the micro-dollar: ceil(square × W·H / 1024²).
+// - "auto" size or quality holds the highest price it could resolve to; the charge uses what the
+//   upstream actually produced, never more than was held.
+import type { Db } from "./database.ts";
+import type { Micros } from "./money.ts";
+
+export const NAMED_SIZES = ["1024x1024", "1536x1024", "1024x1536"] as const;
+export const QUALITIES = ["low", "medium", "high"] as const;
+export type NamedSize = typeof NAMED_SIZES[number];
+export type Quality = typeof QUALITIES[number];
+
+const SQUARE_PIXELS = 1024n * 1024n;
+
+export interface Model {
+  id: string;
+  kind: "image" | "text";
+  ownedBy: string;
+  createdAt: Date;
+  shutdownDate: string | null;
+  isDefault: boolean;
+}
+
+export interface Catalog {
+  models: Map<string, Model>;
+  /** Current per-image price by model, then `${size}|${quality}`. */
+  imagePrices: Map<string, Map<string, Micros>>;
+}
+
+const CATALOG_TTL_MS = 5_000;
+const cache = new WeakMap<object, { at: number; catalog: Promise<Catalog> }>();
+
+/** Models and current prices, cached for a few seconds: `price:set` takes effect within 5 s. */
+export function catalog(db: Db): Promise<Catalog> {
+  const hit = cache.get(db);
+  if (hit && Date.now() - hit.at < CATALOG_TTL_MS) return hit.catalog;
+  const loading = loadCatalog(db);
+  cache.set(db, { at: Date.now(), catalog: loading });
+  loading.catch(() => cache.delete(db));
+  return loading;
+}
+
+export function forgetCatalog(db: Db) {
+  cache.delete(db);
+}
+
+async function loadCatalog(db: Db): Promise<Catalog> {
+  const models = await db<Model[]>`
+    select id, kind, owned_by as "ownedBy", created_at as "createdAt",
+      to_char(shutdown_date, 'YYYY-MM-DD') as "shutdownDate", is_default as "isDefault"
+    from models order by id`;
+  const prices = await db<{ modelId: string; size: string; quality: string; price: bigint }[]>`
+    select distinct on (model_id, size, quality) model_id as "modelId", size, quality, price
+    from image_prices where valid_from <= now()
+    order by model_id, size, quality, valid_from desc`;
+  const imagePrices = new Map<string, Map<string, Micros>>();
+  for (const p of prices) {
+    if (!imagePrices.has(p.modelId)) imagePrices.set(p.modelId, new Map());
+    imagePrices.get(p.modelId)!.set(`${p.size}|${p.quality}`, p.price);
+  }
+  return { models: new Map(models.map((m) => [m.id, m])), imagePrices };
+}
+
+/** Price of one image at a concrete size and quality; null when the table has no such price. */
+export function imagePrice(
+  catalog: Catalog,
+  model: string,
+  size: string,
+  quality: string,
+): Micros | null {
+  const table = catalog.imagePrices.get(model);
+  if (!table) return null;
+  const named = table.get(`${size}|${quality}`);
+  if (named !== undefined) return named;
+  const square = table.get(`1024x1024|${quality}`);
+  const match = /^(\d+)x(\d+)$/.exec(size);
+  if (square === undefined || !match) return null;
+  const pixels = BigInt(match[1]) * BigInt(match[2]);
+  return (square * pixels + SQUARE_PIXELS - 1n) / SQUARE_PIXELS;
+}
+
+/** The most one image can cost for a request's size and quality, "auto" included. */
+export function maxImagePrice(
+  catalog: Catalog,
+  model: string,
+  size: string,
+  quality: string,
+): Micros | null {
+  const sizes = size === "auto" ? NAMED_SIZES : [size];
+  const qualities = quality === "auto" ? QUALITIES : [quality];
+  let max: Micros | null = null;
+  for (const s of sizes) {
+    for (const q of qualities) {
+      const price = imagePrice(catalog, model, s, q);
+      if (price === null) return null;
+      if (max === null || price > max) max = price;
+    }
+  }
+  return max;
+}
+
+export async function setImagePrice(
+  db: Db,
+  input: { model: string; size: NamedSize; quality: Quality; price: Micros },
+): Promise<void> {
+  await db`insert into image_prices (model_id, size, quality, price)
+           values (${input.model}, ${input.size}, ${input.quality}, ${input.price})`;
+  forgetCatalog(db);
+}
+
+export async function listImagePrices(
+  db: Db,
+): Promise<{ model: string; size: string; quality: string; price: Micros; validFrom: Date }[]> {
+  return await db`
+    select distinct on (model_id, size, quality) model_id as model, size, quality, price, valid_from as "validFrom"
+    from image_prices where valid_from <= now()
+    order by model_id, size, quality, valid_from desc`;
+}

@@ -1,0 +1,70 @@
+// One log for every /v1 call, text and image alike. A call that holds money gets its row in the
+// same transaction as the hold (status "pending"), and its final state in the same transaction
+// as the settle or release: no charge exists without its log line, and a crash leaves a record.
+import type { Db, Sql } from "./database.ts";
+import type { Micros } from "./money.ts";
+
+export type RequestStatus =
+  | "pending"
+  | "ok"
+  | "blocked"
+  | "invalid"
+  | "refused"
+  | "failed"
+  | "cancelled";
+
+export interface RequestLogEntry {
+  requestId: string;
+  userId: bigint;
+  apiKeyId: bigint | null;
+  endpoint: string;
+  kind: "image" | "text";
+  modelId: string | null;
+  status: RequestStatus;
+  httpStatus: number;
+  errorCode?: string | null;
+  latencyMs: number;
+  upstreamLatencyMs?: number | null;
+  channelId?: bigint | null;
+  images?: number;
+  size?: string | null;
+  quality?: string | null;
+  inputTokens?: number | null;
+  outputTokens?: number | null;
+  unitPrice?: Micros | null;
+  cost?: Micros;
+  holdId?: string | null;
+  chargeId?: string | null;
+  idempotencyKey?: string | null;
+}
+
+/** Writes the call's row, or brings its pending row to its final state. */
+export async function writeRequestLog(db: Db, e: RequestLogEntry): Promise<void> {
+  await db`
+    insert into request_log (request_id, user_id, api_key_id, endpoint, kind, model_id, status, http_status,
+      error_code, latency_ms, upstream_latency_ms, channel_id, images, size, quality, input_tokens, output_tokens,
+      unit_price, cost, hold_id, charge_id, idempotency_key)
+    values (${e.requestId}, ${e.userId}, ${e.apiKeyId}, ${e.endpoint}, ${e.kind}, ${e.modelId}, ${e.status},
+      ${e.httpStatus}, ${e.errorCode ?? null}, ${e.latencyMs}, ${e.upstreamLatencyMs ?? null}, ${
+    e.channelId ?? null
+  },
+      ${e.images ?? 0}, ${e.size ?? null}, ${e.quality ?? null}, ${e.inputTokens ?? null}, ${
+    e.outputTokens ?? null
+  },
+      ${e.unitPrice ?? null}, ${e.cost ?? 0n}, ${e.holdId ?? null}, ${e.chargeId ?? null}, ${
+    e.idempotencyKey ?? null
+  })
+    on conflict (request_id) do update set
+      status = excluded.status, http_status = excluded.http_status, error_code = excluded.error_code,
+      latency_ms = excluded.latency_ms, upstream_latency_ms = excluded.upstream_latency_ms,
+      channel_id = excluded.channel_id, images = excluded.images, size = excluded.size,
+      quality = excluded.quality, input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
+      unit_price = excluded.unit_price, cost = excluded.cost, charge_id = excluded.charge_id`;
+}
+
+/** Marks the calls whose holds the sweeper expired: their process died mid-call. */
+export async function markInterrupted(sql: Sql, holdIds: string[]): Promise<void> {
+  if (holdIds.length === 0) return;
+  await sql`update request_log set status = 'failed', http_status = 500, error_code = 'interrupted'
+            where hold_id = any(${holdIds}::uuid[]) and status = 'pending'`;
+}

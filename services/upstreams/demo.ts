@@ -1,0 +1,67 @@
+// The built-in offline upstream: paints a real image locally (the requested size and format, n
+// distinct images, the same ones for the same prompt) after a short, realistic delay, and
+// refuses prompts on its small word list exactly as OpenAI does. No keys, no network.
+import { paint } from "../demo_painter.ts";
+import { demoPolicyViolation } from "../demo_policy.ts";
+import {
+  type ImageUpstream,
+  UpstreamError,
+  type UpstreamImageRequest,
+  type UpstreamImageResult,
+} from "./types.ts";
+
+export class DemoImageUpstream implements ImageUpstream {
+  constructor(private readonly delayMs: number) {}
+
+  async generate(request: UpstreamImageRequest, signal: AbortSignal): Promise<UpstreamImageResult> {
+    await sleep(this.delayMs, signal);
+    const categories = demoPolicyViolation(request.prompt);
+    if (categories) {
+      throw new UpstreamError("refused", "demo policy check flagged the prompt", 400, {
+        message:
+          "Your request was rejected by the safety system. If you believe this is an error, contact us at help.openai.com and include the request ID.",
+        type: "image_generation_user_error",
+        param: null,
+        code: "moderation_blocked",
+        moderation_details: { moderation_stage: "input", categories },
+      });
+    }
+    const size = request.size === "auto" ? autoSize(request.prompt) : request.size;
+    const [width, height] = size.split("x").map(Number);
+    const background = request.background === "transparent" ? "transparent" : "opaque";
+    const images = await paint({
+      prompt: request.prompt,
+      width,
+      height,
+      format: request.outputFormat,
+      background,
+      compression: request.outputCompression,
+      n: request.n,
+    });
+    return {
+      images: images.map((bytes) => ({ bytes })),
+      size,
+      quality: request.quality === "auto" ? "medium" : request.quality,
+      background,
+      outputFormat: request.outputFormat,
+    };
+  }
+}
+
+/** What "auto" picks, as a real model would from the description. */
+function autoSize(prompt: string): string {
+  if (/\b(portrait|poster|tall|vertical|phone wallpaper)\b/i.test(prompt)) return "1024x1536";
+  if (/\b(landscape|panorama|panoramic|wide|banner|horizon)\b/i.test(prompt)) return "1536x1024";
+  return "1024x1024";
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(new UpstreamError("unavailable", "demo call aborted", 499));
+    }, { once: true });
+  });
+}

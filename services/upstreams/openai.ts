@@ -1,0 +1,125 @@
+// Upstreams that speak OpenAI's Images API, called through the official openai SDK. Retries are
+// ours (the next channel), not the SDK's, so one call never costs the upstream twice unseen.
+import OpenAI from "openai";
+import type { Channel } from "../channels.ts";
+import {
+  type ImageUpstream,
+  UpstreamError,
+  type UpstreamImageRequest,
+  type UpstreamImageResult,
+} from "./types.ts";
+
+export class OpenAIImageUpstream implements ImageUpstream {
+  private readonly client: OpenAI;
+
+  constructor(private readonly channel: Channel) {
+    this.client = new OpenAI({
+      apiKey: channel.apiKey ?? "",
+      baseURL: channel.baseUrl ?? undefined,
+      timeout: channel.timeoutMs,
+      maxRetries: 0,
+    });
+  }
+
+  async generate(request: UpstreamImageRequest, signal: AbortSignal): Promise<UpstreamImageResult> {
+    let response: OpenAI.ImagesResponse;
+    try {
+      response = await this.client.images.generate({
+        model: request.model,
+        prompt: request.prompt,
+        n: request.n,
+        size: request.size as OpenAI.ImageGenerateParams["size"],
+        quality: request.quality as OpenAI.ImageGenerateParams["quality"],
+        background: request.background as OpenAI.ImageGenerateParams["background"],
+        output_format: request.outputFormat,
+        // The upstream rejects compression for PNG, as we do.
+        ...(request.outputFormat === "png"
+          ? {}
+          : { output_compression: request.outputCompression }),
+        moderation: request.moderation as OpenAI.ImageGenerateParams["moderation"],
+        ...(request.user ? { user: request.user } : {}),
+      }, { signal });
+    } catch (error) {
+      throw toUpstreamError(error, this.channel);
+    }
+    if (!response || !Array.isArray(response.data)) {
+      throw new UpstreamError(
+        "unavailable",
+        `channel ${this.channel.name} answered without image data`,
+        502,
+      );
+    }
+    const images = await Promise.all(response.data.map(async (item) => {
+      if (typeof item.b64_json === "string" && item.b64_json.length > 0) {
+        return {
+          bytes: Uint8Array.from(atob(item.b64_json), (c) => c.charCodeAt(0)),
+          revisedPrompt: item.revised_prompt,
+        };
+      }
+      if (typeof item.url === "string") {
+        const fetched = await fetch(item.url, { signal });
+        if (!fetched.ok) {
+          throw new UpstreamError(
+            "unavailable",
+            `image URL from ${this.channel.name} answered ${fetched.status}`,
+            502,
+          );
+        }
+        return {
+          bytes: new Uint8Array(await fetched.arrayBuffer()),
+          revisedPrompt: item.revised_prompt,
+        };
+      }
+      throw new UpstreamError(
+        "unavailable",
+        `channel ${this.channel.name} sent an image with neither b64_json nor url`,
+        502,
+      );
+    })).catch((error) => {
+      throw error instanceof UpstreamError ? error : toUpstreamError(error, this.channel);
+    });
+    return {
+      images,
+      size: response.size,
+      quality: response.quality,
+      background: response.background,
+      outputFormat: response.output_format,
+      usage: response.usage as unknown as Record<string, unknown> | undefined,
+    };
+  }
+}
+
+function toUpstreamError(error: unknown, channel: Channel): UpstreamError {
+  if (error instanceof OpenAI.APIError && typeof error.status === "number") {
+    const body = (error.error ?? null) as UpstreamError["body"];
+    const status = error.status;
+    // 400 and 422 judge the request itself; everything else is the channel's problem
+    // (401/403/404 mean our channel is misconfigured: never show a customer that as theirs).
+    const refused = status === 400 || status === 422;
+    const envelope = body && typeof body.message === "string"
+      ? {
+        ...body,
+        type: body.type ?? "invalid_request_error",
+        param: body.param ?? null,
+        code: body.code ?? null,
+      }
+      : null;
+    return new UpstreamError(
+      refused ? "refused" : "unavailable",
+      `channel ${channel.name} answered ${status}: ${error.message}`,
+      status,
+      envelope,
+    );
+  }
+  if (error instanceof OpenAI.APIUserAbortError) {
+    return new UpstreamError("unavailable", `call to channel ${channel.name} was aborted`, 499);
+  }
+  const timedOut = error instanceof OpenAI.APIConnectionTimeoutError;
+  return new UpstreamError(
+    "unavailable",
+    `channel ${channel.name} ${
+      timedOut ? "timed out" : `failed: ${(error as Error)?.message ?? error}`
+    }`,
+    timedOut ? 504 : 502,
+  );
+}

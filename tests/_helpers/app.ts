@@ -1,0 +1,60 @@
+// The whole server in the test's own process, on a fresh database, with the official openai SDK
+// as its client — and stand-in upstreams configured as channels, as an operator would.
+import OpenAI from "openai";
+import { loadConfig } from "../../services/config.ts";
+import { type RunningServer, startHttpServer } from "../../framework/server.ts";
+import { addChannel, setChannelEnabled } from "../../services/channels.ts";
+import type { Sql } from "../../services/database.ts";
+import { freshDatabase } from "./database.ts";
+import { type StandinUpstream, startStandinUpstream } from "./standin_upstream.ts";
+
+export interface TestGateway {
+  sql: Sql;
+  dbUrl: string;
+  server: RunningServer;
+  /** The stand-in serving every gpt-image model at top priority (the demo channel is off). */
+  upstream: StandinUpstream;
+  client(key: string): OpenAI;
+}
+
+export async function startGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+  const { sql, url } = await freshDatabase({ max: 40 });
+  const dataDir = await Deno.makeTempDir({ prefix: "tokensmart-test-data-" });
+  const config = loadConfig({
+    DATABASE_URL: url,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATA_DIR: dataDir,
+    DEMO_UPSTREAM_DELAY_MS: "0",
+    ...env,
+  });
+  const server = await startHttpServer(config, sql);
+  const upstream = startStandinUpstream();
+  await addStandinChannel(sql, "stand-in", upstream, 100);
+  await setChannelEnabled(sql, "demo", false);
+  return {
+    sql,
+    dbUrl: url,
+    server,
+    upstream,
+    client: (key) => new OpenAI({ apiKey: key, baseURL: `${server.url}/v1`, maxRetries: 0 }),
+  };
+}
+
+export async function addStandinChannel(
+  sql: Sql,
+  name: string,
+  upstream: StandinUpstream,
+  priority: number,
+  timeoutMs = 10_000,
+) {
+  await addChannel(sql, {
+    name,
+    provider: "openai",
+    baseUrl: upstream.url,
+    apiKey: "sk-standin",
+    models: ["gpt-image-2", "gpt-image-1.5", "gpt-image-1-mini"],
+    priority,
+    timeoutMs,
+  });
+}

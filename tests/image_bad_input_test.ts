@@ -1,0 +1,185 @@
+// Bad input gets OpenAI's error envelope with a clear message: never a 500, never a charge.
+import assert from "node:assert/strict";
+import { test } from "./_helpers/database.ts";
+import { assertLedgerHolds, customer } from "./_helpers/fixtures.ts";
+import { startGateway } from "./_helpers/app.ts";
+import { balanceOf } from "../services/ledger.ts";
+
+const gw = await startGateway();
+const { sql, upstream } = gw;
+const ok = { model: "gpt-image-2", prompt: "a red bicycle" };
+
+type Case = [
+  name: string,
+  body: string | Record<string, unknown>,
+  status: number,
+  param: string | null,
+  code?: string,
+];
+
+const cases: Case[] = [
+  ["invalid JSON", "{ not json", 400, null, "invalid_json"],
+  ["truncated JSON", '{"model": "gpt-image-2", "prompt": "a', 400, null, "invalid_json"],
+  ["empty body", "", 400, null, "invalid_json"],
+  ["a JSON array", "[1, 2]", 400, null, "invalid_type"],
+  ["a JSON string", '"draw a cat"', 400, null, "invalid_type"],
+  ["JSON null", "null", 400, null, "invalid_type"],
+  ["missing prompt", { model: "gpt-image-2" }, 400, "prompt", "missing_required_parameter"],
+  ["prompt is a number", { ...ok, prompt: 42 }, 400, "prompt", "invalid_type"],
+  ["prompt is null", { ...ok, prompt: null }, 400, "prompt", "invalid_type"],
+  ["prompt is an array", { ...ok, prompt: ["a", "b"] }, 400, "prompt", "invalid_type"],
+  ["empty prompt", { ...ok, prompt: "" }, 400, "prompt", "invalid_value"],
+  ["blank prompt", { ...ok, prompt: "   \n " }, 400, "prompt", "invalid_value"],
+  [
+    "32,001-character prompt",
+    { ...ok, prompt: "x".repeat(32_001) },
+    400,
+    "prompt",
+    "invalid_value",
+  ],
+  ["unknown model", { ...ok, model: "gpt-image-9" }, 404, "model", "model_not_found"],
+  ["a text model name", { ...ok, model: "gpt-4o" }, 404, "model", "model_not_found"],
+  ["model is a number", { ...ok, model: 2 }, 400, "model", "invalid_type"],
+  ["n = 0", { ...ok, n: 0 }, 400, "n", "invalid_value"],
+  ["n = 11", { ...ok, n: 11 }, 400, "n", "invalid_value"],
+  ["n = -1", { ...ok, n: -1 }, 400, "n", "invalid_value"],
+  ["n = 1.5", { ...ok, n: 1.5 }, 400, "n", "invalid_type"],
+  ["n as a string", { ...ok, n: "2" }, 400, "n", "invalid_type"],
+  [
+    "size 512x512 (too few pixels for gpt-image-2)",
+    { ...ok, size: "512x512" },
+    400,
+    "size",
+    "invalid_value",
+  ],
+  ["size not a multiple of 16", { ...ok, size: "1000x1000" }, 400, "size", "invalid_value"],
+  ["size aspect over 3:1", { ...ok, size: "3840x1008" }, 400, "size", "invalid_value"],
+  ["size side over 3840", { ...ok, size: "3856x2160" }, 400, "size", "invalid_value"],
+  ["size too many pixels", { ...ok, size: "3840x2400" }, 400, "size", "invalid_value"],
+  ["size nonsense", { ...ok, size: "big" }, 400, "size", "invalid_value"],
+  [
+    "custom size on a model without them",
+    { ...ok, model: "gpt-image-1-mini", size: "2048x1152" },
+    400,
+    "size",
+    "invalid_value",
+  ],
+  ["size as a number", { ...ok, size: 1024 }, 400, "size", "invalid_type"],
+  ["quality hd (dall-e-3 only)", { ...ok, quality: "hd" }, 400, "quality", "invalid_value"],
+  ["quality ultra", { ...ok, quality: "ultra" }, 400, "quality", "invalid_value"],
+  [
+    "background transparent with jpeg",
+    { ...ok, background: "transparent", output_format: "jpeg" },
+    400,
+    "background",
+    "invalid_value",
+  ],
+  ["background glass", { ...ok, background: "glass" }, 400, "background", "invalid_value"],
+  ["output_format gif", { ...ok, output_format: "gif" }, 400, "output_format", "invalid_value"],
+  [
+    "output_compression 101",
+    { ...ok, output_format: "jpeg", output_compression: 101 },
+    400,
+    "output_compression",
+    "invalid_value",
+  ],
+  [
+    "output_compression -1",
+    { ...ok, output_format: "webp", output_compression: -1 },
+    400,
+    "output_compression",
+    "invalid_value",
+  ],
+  [
+    "output_compression with png",
+    { ...ok, output_compression: 50 },
+    400,
+    "output_compression",
+    "invalid_value",
+  ],
+  [
+    "output_compression as a string",
+    { ...ok, output_format: "jpeg", output_compression: "50" },
+    400,
+    "output_compression",
+    "invalid_type",
+  ],
+  ["moderation strict", { ...ok, moderation: "strict" }, 400, "moderation", "invalid_value"],
+  [
+    "response_format png",
+    { ...ok, response_format: "png" },
+    400,
+    "response_format",
+    "invalid_value",
+  ],
+  ["style on a GPT image model", { ...ok, style: "vivid" }, 400, "style", "invalid_value"],
+  ["stream (not yet offered)", { ...ok, stream: true }, 400, "stream", "invalid_value"],
+  ["stream as a string", { ...ok, stream: "yes" }, 400, "stream", "invalid_type"],
+  [
+    "partial_images without stream",
+    { ...ok, partial_images: 2 },
+    400,
+    "partial_images",
+    "invalid_value",
+  ],
+  ["user as an object", { ...ok, user: { id: 1 } }, 400, "user", "invalid_type"],
+  ["user too long", { ...ok, user: "u".repeat(513) }, 400, "user", "invalid_value"],
+  ["an unknown field", { ...ok, colour: "blue" }, 400, "colour", "unknown_parameter"],
+  ["a misspelt field", { ...ok, qualty: "high" }, 400, "qualty", "unknown_parameter"],
+];
+
+const mallory = await customer(sql, { balance: 1_000_000n });
+
+async function post(body: string, headers: Record<string, string> = {}) {
+  return await fetch(`${gw.server.url}/v1/images/generations`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${mallory.key}`,
+      "content-type": "application/json",
+      ...headers,
+    },
+    body,
+  });
+}
+
+test(`a table of ${cases.length} malformed bodies: each answers 4xx in OpenAI's envelope, nothing is charged`, async () => {
+  assert.ok(cases.length >= 40);
+  const callsBefore = upstream.calls.length;
+  for (const [name, body, status, param, code] of cases) {
+    const response = await post(typeof body === "string" ? body : JSON.stringify(body));
+    const json = await response.json();
+    assert.equal(response.status, status, `${name}: ${JSON.stringify(json)}`);
+    assert.deepEqual(
+      Object.keys(json.error).slice(0, 4),
+      ["message", "type", "param", "code"],
+      name,
+    );
+    assert.equal(json.error.param, param, name);
+    if (code) assert.equal(json.error.code, code, name);
+    assert.ok(json.error.message.length > 10, `${name}: a clear message`);
+    assert.match(response.headers.get("x-request-id") ?? "", /^req_/, name);
+  }
+  assert.equal(upstream.calls.length, callsBefore, "no bad body reached the upstream");
+  assert.deepEqual(await balanceOf(sql, mallory.accountId), {
+    posted: 1_000_000n,
+    pending: 0n,
+    available: 1_000_000n,
+  });
+  const [logged] =
+    await sql`select count(*)::int as n, sum(cost)::bigint as cost from request_log where user_id = ${mallory.id} and status = 'invalid'`;
+  assert.deepEqual([logged.n, logged.cost], [cases.length, 0n]);
+  await assertLedgerHolds(sql);
+});
+
+test("a huge body is refused with 413 before it is read whole", async () => {
+  const response = await post(JSON.stringify({ ...ok, prompt: "x".repeat(200_000) }));
+  assert.equal(response.status, 413);
+  assert.equal((await response.json()).error.code, "request_too_large");
+  assert.equal((await balanceOf(sql, mallory.accountId)).available, 1_000_000n);
+});
+
+test("an over-long Idempotency-Key is refused, not stored", async () => {
+  const response = await post(JSON.stringify(ok), { "idempotency-key": "k".repeat(300) });
+  assert.equal(response.status, 400);
+  assert.equal((await response.json()).error.param, "Idempotency-Key");
+});
