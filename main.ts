@@ -1,6 +1,6 @@
 // Starts Tokensmart: configuration, database (embedded unless DATABASE_URL), migrations, the
 // demo login, the hold sweeper, and one HTTP server for the pages and the /v1 API.
-import { ConfigError, demoEnabled, loadConfig } from "./services/config.ts";
+import { demoEnabled, loadConfigOrExit } from "./services/config.ts";
 import { openDatabase } from "./services/database.ts";
 import { migrate } from "./services/migrations.ts";
 import { startHoldSweeper } from "./services/ledger.ts";
@@ -8,16 +8,7 @@ import { ensureDemoLogin } from "./services/demo.ts";
 import { markInterrupted } from "./services/request_log.ts";
 import { startHttpServer } from "./framework/server.ts";
 
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    Deno.exit(2);
-  }
-  throw error;
-}
+const config = loadConfigOrExit();
 
 const db = await openDatabase(config);
 console.log(

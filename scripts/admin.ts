@@ -3,7 +3,7 @@
 // as the server, running or not (with the embedded default it joins the server's PostgreSQL).
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { ConfigError, loadConfig } from "../services/config.ts";
+import { loadConfigOrExit } from "../services/config.ts";
 import { openDatabase, type Sql } from "../services/database.ts";
 import { migrate } from "../services/migrations.ts";
 import {
@@ -353,15 +353,7 @@ export async function runAdmin(argv: string[]): Promise<number> {
     console.error((error as Error).message);
     return 2;
   }
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    return 2;
-  }
-  const db = await openDatabase(config);
+  const db = await openDatabase(loadConfigOrExit());
   try {
     await migrate(db.sql);
     for (const line of await command.run(db.sql, flags)) console.log(line);

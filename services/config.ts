@@ -56,6 +56,17 @@ export function loadConfig(env: Record<string, string | undefined> = Deno.env.to
   return parsed.data;
 }
 
+/** For entry points: the configuration, or its error lines on stderr and exit code 2. */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    Deno.exit(2);
+  }
+}
+
 export function demoEnabled(config: Config): boolean {
   return config.DEMO ? config.DEMO === "on" : !config.DATABASE_URL;
 }

@@ -3,6 +3,7 @@
 // server's, while an admin task runs), so two processes never start two servers on one folder.
 import postgres from "postgres";
 import process from "node:process";
+import { readOrCreateSecret } from "./secret_files.ts";
 import { resolve } from "node:path";
 import type { Config } from "./config.ts";
 
@@ -130,18 +131,6 @@ async function runningPostmaster(dir: string): Promise<{ pid: number; port: numb
   const port = Number(lines[3]);
   if (!pid || !port || !(await exists(`/proc/${pid}`))) return null;
   return { pid, port };
-}
-
-async function readOrCreateSecret(path: string): Promise<string> {
-  try {
-    return (await Deno.readTextFile(path)).trim();
-  } catch {
-    const bytes = crypto.getRandomValues(new Uint8Array(24));
-    const secret = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-    await Deno.mkdir(resolve(path, ".."), { recursive: true });
-    await Deno.writeTextFile(path, secret, { mode: 0o600, createNew: true }).catch(() => {});
-    return (await Deno.readTextFile(path)).trim();
-  }
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -264,12 +264,7 @@ async function generateOnce(
   } catch (error) {
     if (call.signal.aborted) {
       await releaseWith("cancelled", 499, "client_closed_request");
-      throw new ApiError(
-        499,
-        "The client closed the request; nothing was charged.",
-        "invalid_request_error",
-        "client_closed_request",
-      );
+      throw clientClosed();
     }
     if (!(error instanceof UpstreamFailure)) {
       await releaseWith("failed", 500, "internal_error");
@@ -284,15 +279,13 @@ async function generateOnce(
     throw apiError;
   }
 
+  const upstreamSeen = { channelId: outcome.channel.id, upstreamLatencyMs: outcome.upstreamMs };
   // Pay only for real images of the kind asked for.
   const checked = outcome.result.images.slice(0, request.n)
     .map((image) => ({ ...image, info: sniffImage(image.bytes) }))
     .filter((image): image is typeof image & { info: ImageInfo } => image.info !== null);
   if (checked.length === 0) {
-    await releaseWith("failed", 502, "upstream_bad_response", {
-      channelId: outcome.channel.id,
-      upstreamLatencyMs: outcome.upstreamMs,
-    });
+    await releaseWith("failed", 502, "upstream_bad_response", upstreamSeen);
     throw new ApiError(
       502,
       "The upstream answered without a readable image; nothing was charged.",
@@ -326,16 +319,8 @@ async function generateOnce(
   await Promise.all(stored.map((image) => s.store.put(image.storageKey, image.bytes)));
 
   if (call.signal.aborted) {
-    await releaseWith("cancelled", 499, "client_closed_request", {
-      channelId: outcome.channel.id,
-      upstreamLatencyMs: outcome.upstreamMs,
-    });
-    throw new ApiError(
-      499,
-      "The client closed the request; nothing was charged.",
-      "invalid_request_error",
-      "client_closed_request",
-    );
+    await releaseWith("cancelled", 499, "client_closed_request", upstreamSeen);
+    throw clientClosed();
   }
 
   const answer: StoredAnswer = {
@@ -406,6 +391,16 @@ async function generateOnce(
     requestId: call.requestId,
     replayed: false,
   };
+}
+
+/** The client went away before the answer: its call is cancelled and costs nothing. */
+function clientClosed(): ApiError {
+  return new ApiError(
+    499,
+    "The client closed the request; nothing was charged.",
+    "invalid_request_error",
+    "client_closed_request",
+  );
 }
 
 /** Every channel failed; `last` is the final channel's error, which decides the answer. */

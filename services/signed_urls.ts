@@ -3,6 +3,7 @@
 // once and kept under DATA_DIR (set URL_SIGNING_SECRET when several servers share a database).
 import { join } from "node:path";
 import type { Config } from "./config.ts";
+import { readOrCreateSecret } from "./secret_files.ts";
 
 export const URL_LIFETIME_SECONDS = 60 * 60;
 
@@ -22,7 +23,8 @@ export class UrlSigner {
 
   static async fromConfig(config: Config): Promise<UrlSigner> {
     return await UrlSigner.fromSecret(
-      config.URL_SIGNING_SECRET ?? await secretFile(config.DATA_DIR),
+      config.URL_SIGNING_SECRET ??
+        await readOrCreateSecret(join(config.DATA_DIR, "url-signing.secret")),
     );
   }
 
@@ -67,17 +69,5 @@ export class UrlSigner {
       "/",
       "_",
     ).replace(/=+$/, "");
-  }
-}
-
-async function secretFile(dataDir: string): Promise<string> {
-  const path = join(dataDir, "url-signing.secret");
-  try {
-    return (await Deno.readTextFile(path)).trim();
-  } catch {
-    await Deno.mkdir(dataDir, { recursive: true });
-    const secret = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
-    await Deno.writeTextFile(path, secret, { mode: 0o600, createNew: true }).catch(() => {});
-    return (await Deno.readTextFile(path)).trim();
   }
 }

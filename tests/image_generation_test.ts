@@ -22,6 +22,31 @@ async function logRow(requestId: string | null | undefined) {
   return row;
 }
 
+/** The call's log row says how it ended, and that it cost nothing. */
+async function assertLogged(
+  requestId: string | null | undefined,
+  status: string,
+  httpStatus: number,
+  errorCode: string,
+) {
+  const log = await logRow(requestId);
+  assert.deepEqual([log.status, log.http_status, log.error_code, log.cost], [
+    status,
+    httpStatus,
+    errorCode,
+    0n,
+  ]);
+  return log;
+}
+
+async function assertNothingCharged(accountId: bigint, balance: bigint) {
+  assert.deepEqual(await balanceOf(sql, accountId), {
+    posted: balance,
+    pending: 0n,
+    available: balance,
+  });
+}
+
 test("the announcement's example works with the SDK: a URL we serve, the resolved fields, usage, and the charge", async () => {
   const alice = await customer(sql, { balance: 5_000_000n });
   upstream.respond = () => ({ kind: "ok" });
@@ -189,18 +214,8 @@ for (
       assert.ok(error instanceof OpenAI.APIError, String(error));
       assert.equal(error.status, status);
       assert.equal(error.code, code);
-      assert.deepEqual(await balanceOf(sql, frank.accountId), {
-        posted: 1_000_000n,
-        pending: 0n,
-        available: 1_000_000n,
-      });
-      const log = await logRow(error.requestID);
-      assert.deepEqual([log.status, log.http_status, log.error_code, log.cost], [
-        "failed",
-        status,
-        code,
-        0n,
-      ]);
+      await assertNothingCharged(frank.accountId, 1_000_000n);
+      await assertLogged(error.requestID, "failed", status, code);
     } finally {
       await setChannelEnabled(sql, name, false);
       await setChannelEnabled(sql, "stand-in", true);
@@ -243,18 +258,8 @@ test("when every channel fails, the hold is released in full and the log says fa
     .then(() => null, (e) => e);
   assert.ok(error instanceof OpenAI.InternalServerError);
   assert.equal(error.status, 502);
-  assert.deepEqual(await balanceOf(sql, hank.accountId), {
-    posted: 1_000_000n,
-    pending: 0n,
-    available: 1_000_000n,
-  });
-  const log = await logRow(error.requestID);
-  assert.deepEqual([log.status, log.http_status, log.error_code, log.cost], [
-    "failed",
-    502,
-    "upstream_error",
-    0n,
-  ]);
+  await assertNothingCharged(hank.accountId, 1_000_000n);
+  await assertLogged(error.requestID, "failed", 502, "upstream_error");
   await assertLedgerHolds(sql);
 });
 
@@ -280,18 +285,8 @@ for (const code of ["moderation_blocked", "content_policy_violation"] as const) 
       );
       assert.equal(error.headers.get("x-should-retry"), "false");
       assert.equal(backup.calls.length, 0, "a refusal is not retried on another channel");
-      assert.deepEqual(await balanceOf(sql, ivy.accountId), {
-        posted: 1_000_000n,
-        pending: 0n,
-        available: 1_000_000n,
-      });
-      const log = await logRow(error.requestID);
-      assert.deepEqual([log.status, log.http_status, log.error_code, log.cost], [
-        "blocked",
-        400,
-        code,
-        0n,
-      ]);
+      await assertNothingCharged(ivy.accountId, 1_000_000n);
+      const log = await assertLogged(error.requestID, "blocked", 400, code);
       const [released] =
         await sql`select kind from ledger_transfers where pending_id = ${log.hold_id}`;
       assert.equal(released.kind, "release");
@@ -428,11 +423,7 @@ test("a client that goes away mid-call is not charged", async () => {
   while ((await balanceOf(sql, ned.accountId)).pending !== 0n && Date.now() < until) {
     await new Promise((r) => setTimeout(r, 50));
   }
-  assert.deepEqual(await balanceOf(sql, ned.accountId), {
-    posted: 1_000_000n,
-    pending: 0n,
-    available: 1_000_000n,
-  });
+  await assertNothingCharged(ned.accountId, 1_000_000n);
   const [log] = await sql`select status, cost from request_log where user_id = ${ned.id}`;
   assert.deepEqual([log.status, log.cost], ["cancelled", 0n]);
   upstream.respond = () => ({ kind: "ok" });

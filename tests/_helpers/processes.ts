@@ -50,32 +50,26 @@ export interface TaskResult {
   stderr: string;
 }
 
-/** Runs a script under scripts/ (e.g. "admin.ts", ["balance", "--email", e]) with the given environment. */
-export async function runScript(
+/** Runs a script under scripts/ (e.g. "admin.ts", ["balance", "--email", e]) to its end. */
+export function runScript(
   script: string,
   args: string[],
   env: Record<string, string>,
 ): Promise<TaskResult> {
-  const result = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `scripts/${script}`, ...args],
-    cwd: root,
-    env: { NO_COLOR: "1", ...env },
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: result.code,
-    stdout: decoder.decode(result.stdout),
-    stderr: decoder.decode(result.stderr),
-  };
+  return runDeno(["run", "-A", `scripts/${script}`, ...args], env);
 }
 
-/** Runs main.ts expecting it to fail fast (bad configuration). */
-export async function runServerExpectingFailure(env: Record<string, string>): Promise<TaskResult> {
+/** Runs main.ts expecting it to stop by itself (a bad configuration). */
+export function runServerExpectingFailure(env: Record<string, string>): Promise<TaskResult> {
+  return runDeno(["run", "-A", "main.ts"], env);
+}
+
+async function runDeno(args: string[], env: Record<string, string>): Promise<TaskResult> {
   const result = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "main.ts"],
+    args,
     cwd: root,
     env: { NO_COLOR: "1", ...env },
-    signal: AbortSignal.timeout(30_000),
+    signal: AbortSignal.timeout(60_000),
   }).output();
   const decoder = new TextDecoder();
   return {
