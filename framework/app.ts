@@ -2,6 +2,9 @@
 import { Hono } from "hono";
 import type { AppEnv, AppServices } from "./context.ts";
 import { mountFileRoutes } from "./file_routes.ts";
+import { buildIslands, ISLAND_PREFIX } from "./islands.ts";
+import { serveStatic } from "hono/deno";
+import { fileURLToPath } from "node:url";
 import { ApiError } from "../services/errors.ts";
 
 export async function createApp(services: AppServices): Promise<Hono<AppEnv>> {
@@ -34,6 +37,17 @@ export async function createApp(services: AppServices): Promise<Hono<AppEnv>> {
     }
     return c.text("Not found", 404);
   });
+
+  const islands = await buildIslands();
+  app.get(`${ISLAND_PREFIX}:file`, (c) => {
+    const code = islands.files.get(c.req.param("file"));
+    if (code === undefined) return c.notFound();
+    return c.body(code, 200, {
+      "content-type": "text/javascript; charset=utf-8",
+      "cache-control": "no-cache",
+    });
+  });
+  app.use("/static/*", serveStatic({ root: fileURLToPath(new URL("../", import.meta.url)) }));
 
   await mountFileRoutes(app, new URL("../routes/", import.meta.url));
   return app;

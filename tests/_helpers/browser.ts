@@ -1,0 +1,28 @@
+// Headless Chromium from Debian's package, driven by playwright-core (no browser download).
+import { type Browser, chromium } from "playwright-core";
+
+export const CHROMIUM = "/usr/bin/chromium";
+
+export async function launchBrowser(): Promise<Browser> {
+  try {
+    await Deno.stat(CHROMIUM);
+  } catch {
+    throw new Error(
+      `${CHROMIUM} is missing: install Debian's chromium (.ci/run does: apt-get install -y chromium)`,
+    );
+  }
+  return await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // This machine's network is closed: keep Chromium from reaching out at all.
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
