@@ -102,8 +102,9 @@ create table request_log (
   output_tokens integer,
   unit_price bigint,
   cost bigint not null default 0 check (cost >= 0),
-  hold_id uuid references ledger_transfers (id),
-  charge_id uuid references ledger_transfers (id),
+  -- Checked at commit, so the log line can be written before the hold that locks the account.
+  hold_id uuid references ledger_transfers (id) deferrable initially deferred,
+  charge_id uuid references ledger_transfers (id) deferrable initially deferred,
   idempotency_key text
 );
 create index request_log_user on request_log (user_id, created_at desc);

@@ -1,4 +1,5 @@
-// Serving stored images: by signed URL (anyone holding it, until it expires) or to their owner.
+// The records of stored images (owner, prompt, what was made, what it cost), and serving their
+// bytes: by signed URL (anyone holding it, until it expires) or to their owner.
 import type { Db } from "./database.ts";
 import type { ImageStore } from "./image_store.ts";
 import { CONTENT_TYPES } from "./image_bytes.ts";
@@ -23,4 +24,46 @@ export async function readImage(
   if (!row || (ownerId !== undefined && row.userId !== ownerId)) return null;
   const bytes = await store.get(row.storageKey);
   return bytes ? { bytes, contentType: CONTENT_TYPES[row.outputFormat] } : null;
+}
+
+export interface ImageRecord {
+  id: string;
+  userId: bigint;
+  requestId: string;
+  position: number;
+  prompt: string;
+  revisedPrompt: string | null;
+  modelId: string;
+  size: string;
+  quality: string;
+  background: string;
+  outputFormat: string;
+  bytes: number;
+  storageKey: string;
+  /** What this one image cost. */
+  cost: bigint;
+}
+
+export async function recordImages(db: Db, records: ImageRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  await db`insert into images ${
+    db(
+      records.map((r) => ({
+        id: r.id,
+        user_id: r.userId,
+        request_id: r.requestId,
+        position: r.position,
+        prompt: r.prompt,
+        revised_prompt: r.revisedPrompt,
+        model_id: r.modelId,
+        size: r.size,
+        quality: r.quality,
+        background: r.background,
+        output_format: r.outputFormat,
+        bytes: r.bytes,
+        storage_key: r.storageKey,
+        cost: r.cost,
+      })),
+    )
+  }`;
 }

@@ -20,6 +20,7 @@ import type { ImageUpstreamFor } from "./upstreams/index.ts";
 import { isPolicyBlock, UpstreamError, type UpstreamImageResult } from "./upstreams/types.ts";
 import { type ImageInfo, sniffImage } from "./image_bytes.ts";
 import type { ImageStore } from "./image_store.ts";
+import { recordImages } from "./image_files.ts";
 import type { UrlSigner } from "./signed_urls.ts";
 import { type RequestLogEntry, writeRequestLog } from "./request_log.ts";
 import {
@@ -203,14 +204,7 @@ async function generateOnce(
   const holdSeconds = s.config.HOLD_TIMEOUT_SECONDS;
   try {
     await s.sql.begin(async (tx) => {
-      await hold(tx, {
-        id: holdId,
-        accountId: caller.accountId,
-        amount: holdAmount,
-        deadline: new Date(Date.now() + holdSeconds * 1000),
-        requestId: call.requestId,
-        apiKeyId: caller.apiKeyId,
-      });
+      // The log line first: the hold locks the customer's row, which should wait on nothing else.
       await writeRequestLog(tx, {
         ...logBase,
         ...requested,
@@ -218,6 +212,14 @@ async function generateOnce(
         httpStatus: 0,
         latencyMs: 0,
         holdId,
+      });
+      await hold(tx, {
+        id: holdId,
+        accountId: caller.accountId,
+        amount: holdAmount,
+        deadline: new Date(Date.now() + holdSeconds * 1000),
+        requestId: call.requestId,
+        apiKeyId: caller.apiKeyId,
       });
     });
   } catch (error) {
@@ -343,48 +345,69 @@ async function generateOnce(
     | { input_tokens?: number; output_tokens?: number }
     | undefined;
 
-  await s.sql.begin(async (tx) => {
-    const charge = cost > 0n
-      ? await settle(tx, { id: crypto.randomUUID(), holdId, amount: cost })
-      : await release(tx, { id: crypto.randomUUID(), holdId, note: "free" });
-    for (const image of stored) {
-      await tx`
-        insert into images (id, user_id, request_id, position, prompt, revised_prompt, model_id, size, quality,
-          background, output_format, bytes, storage_key, cost)
-        values (${image.id}, ${caller.userId}, ${call.requestId}, ${image.position}, ${request.prompt},
-          ${
-        image.revisedPrompt ?? null
-      }, ${request.model}, ${`${image.info.width}x${image.info.height}`},
-          ${
-        quality ?? "unknown"
-      }, ${background}, ${image.info.format}, ${image.bytes.length}, ${image.storageKey}, ${unitPrice})`;
-    }
-    await writeRequestLog(tx, {
-      ...logBase,
-      status: "ok",
-      httpStatus: 200,
-      latencyMs: elapsed(),
-      upstreamLatencyMs: outcome.upstreamMs,
-      channelId: outcome.channel.id,
-      images: stored.length,
-      size,
-      quality,
-      inputTokens: usage?.input_tokens ?? null,
-      outputTokens: usage?.output_tokens ?? null,
-      unitPrice,
-      cost,
-      holdId,
-      chargeId: cost > 0n ? charge.id : null,
-    });
-    if (call.idempotencyKey !== null) {
-      await completeIdempotencyKey(tx, {
+  // `charged` is false only when the hold expired before the upstream delivered (a call slower
+  // than HOLD_TIMEOUT_SECONDS): the result is still delivered and recorded, free.
+  const commit = (charged: boolean) =>
+    s.sql.begin(async (tx) => {
+      const chargeId = charged && cost > 0n ? crypto.randomUUID() : null;
+      const records = stored.map((image) => ({
+        id: image.id,
         userId: caller.userId,
-        key: call.idempotencyKey,
-        httpStatus: 200,
-        response: answer,
-      });
-    }
-  });
+        requestId: call.requestId,
+        position: image.position,
+        prompt: request.prompt,
+        revisedPrompt: image.revisedPrompt ?? null,
+        modelId: request.model,
+        size: `${image.info.width}x${image.info.height}`,
+        quality: quality ?? "unknown",
+        background,
+        outputFormat: image.info.format,
+        bytes: image.bytes.length,
+        storageKey: image.storageKey,
+        cost: charged ? unitPrice : 0n,
+      }));
+      // The records first, sent together; the settle last, so the customer's row stays locked
+      // only for the commit.
+      await Promise.all([
+        recordImages(tx, records),
+        writeRequestLog(tx, {
+          ...logBase,
+          status: "ok",
+          httpStatus: 200,
+          errorCode: charged ? null : "hold_expired",
+          latencyMs: elapsed(),
+          upstreamLatencyMs: outcome.upstreamMs,
+          channelId: outcome.channel.id,
+          images: stored.length,
+          size,
+          quality,
+          inputTokens: usage?.input_tokens ?? null,
+          outputTokens: usage?.output_tokens ?? null,
+          unitPrice,
+          cost: charged ? cost : 0n,
+          holdId,
+          chargeId,
+        }),
+        call.idempotencyKey === null ? null : completeIdempotencyKey(tx, {
+          userId: caller.userId,
+          key: call.idempotencyKey,
+          httpStatus: 200,
+          response: answer,
+        }),
+      ]);
+      if (!charged) return;
+      if (chargeId) await settle(tx, { id: chargeId, holdId, amount: cost });
+      else await release(tx, { id: crypto.randomUUID(), holdId, note: "free" });
+    });
+  try {
+    await commit(true);
+  } catch (error) {
+    if (!(error instanceof LedgerError && error.code === "hold_not_open")) throw error;
+    console.warn(
+      `[${call.requestId}] hold ${holdId} expired before the upstream delivered; delivered free`,
+    );
+    await commit(false);
+  }
 
   return {
     body: await renderAnswer(s, answer, stored),

@@ -165,24 +165,27 @@ export async function hold(
       apiKeyId,
     });
     if (!created) return transfer;
-    await tx`
-      insert into ledger_open_holds (transfer_id, account_id, api_key_id, amount, deadline)
-      values (${input.id}, ${input.accountId}, ${apiKeyId}, ${input.amount}, ${input.deadline})`;
-    // The guarded updates come last so the rows stay locked only until the commit.
-    if (apiKeyId !== null) {
-      const keyOk = await tx`
-        update api_keys set held = held + ${input.amount}
-        where id = ${apiKeyId} and (spend_limit is null or spent + held + ${input.amount} <= spend_limit)
-        returning id`;
-      if (keyOk.length === 0) {
-        throw new LedgerError("spend_limit_exceeded", "this API key has reached its spend limit");
-      }
+    // A hold may commit without waiting for the disk: if the database crashes and loses it, the
+    // money is simply free again, and the settle that needs it fails (nothing is charged). A
+    // settle commits durably, which flushes every hold before it. The customer's row is then
+    // locked only for microseconds, not for a disk flush.
+    // The statements are sent together (pipelined) and run in order; the guarded updates come
+    // last, API key before account, as everywhere.
+    const [, , keyOk, funded] = await Promise.all([
+      tx`set local synchronous_commit = off`,
+      tx`insert into ledger_open_holds (transfer_id, account_id, api_key_id, amount, deadline)
+         values (${input.id}, ${input.accountId}, ${apiKeyId}, ${input.amount}, ${input.deadline})`,
+      tx`update api_keys set held = held + ${input.amount}
+         where id = ${apiKeyId} and (spend_limit is null or spent + held + ${input.amount} <= spend_limit)
+         returning id`,
+      tx`update ledger_accounts set debits_pending = debits_pending + ${input.amount}
+         where id = ${input.accountId} and kind = 'customer'
+           and credits_posted - debits_posted - debits_pending >= ${input.amount}
+         returning id`,
+    ]);
+    if (apiKeyId !== null && keyOk.length === 0) {
+      throw new LedgerError("spend_limit_exceeded", "this API key has reached its spend limit");
     }
-    const funded = await tx`
-      update ledger_accounts set debits_pending = debits_pending + ${input.amount}
-      where id = ${input.accountId} and kind = 'customer'
-        and credits_posted - debits_posted - debits_pending >= ${input.amount}
-      returning id`;
     if (funded.length === 0) {
       throw new LedgerError("insufficient_funds", "the balance does not cover this request");
     }
@@ -269,12 +272,14 @@ async function resolveHold(
 ): Promise<Transfer> {
   const resolveOnce = () =>
     inTransaction(db, async (tx) => {
-      const retried = await findTransfer(tx, input.id);
+      // Deleting the open hold claims it: a second resolver finds nothing there.
+      const [retried, [claimed]] = await Promise.all([
+        findTransfer(tx, input.id),
+        tx<{ accountId: bigint; apiKeyId: bigint | null; amount: bigint }[]>`
+          delete from ledger_open_holds where transfer_id = ${input.holdId}
+          returning account_id as "accountId", api_key_id as "apiKeyId", amount`,
+      ]);
       if (retried) return sameOrConflict(retried, input);
-      // Deleting the open hold claims it: a second resolver finds nothing here.
-      const [claimed] = await tx<{ accountId: bigint; apiKeyId: bigint | null; amount: bigint }[]>`
-        delete from ledger_open_holds where transfer_id = ${input.holdId}
-        returning account_id as "accountId", api_key_id as "apiKeyId", amount`;
       if (!claimed) {
         throw new LedgerError(
           "hold_not_open",
@@ -286,25 +291,26 @@ async function resolveHold(
       if (posted > held) {
         throw new LedgerError("invalid_amount", `cannot settle ${posted} of a hold of ${held}`);
       }
-      const { transfer } = await insertTransfer(tx, {
-        id: input.id,
-        kind: input.kind,
-        debitAccountId: claimed.accountId,
-        creditAccountId: REVENUE_ACCOUNT,
-        // A void records the amount it freed.
-        amount: input.kind === "settle" ? posted : held,
-        pendingId: input.holdId,
-        apiKeyId: claimed.apiKeyId,
-        note: input.note ?? null,
-      });
-      if (claimed.apiKeyId !== null) {
-        await tx`update api_keys set held = held - ${held}, spent = spent + ${posted}
-                 where id = ${claimed.apiKeyId}`;
-      }
-      await tx`
-        update ledger_accounts
-        set debits_pending = debits_pending - ${held}, debits_posted = debits_posted + ${posted}
-        where id = ${claimed.accountId}`;
+      const [{ transfer, created }] = await Promise.all([
+        insertTransfer(tx, {
+          id: input.id,
+          kind: input.kind,
+          debitAccountId: claimed.accountId,
+          creditAccountId: REVENUE_ACCOUNT,
+          // A void records the amount it freed.
+          amount: input.kind === "settle" ? posted : held,
+          pendingId: input.holdId,
+          apiKeyId: claimed.apiKeyId,
+          note: input.note ?? null,
+        }),
+        tx`update api_keys set held = held - ${held}, spent = spent + ${posted}
+           where id = ${claimed.apiKeyId}`,
+        tx`update ledger_accounts
+           set debits_pending = debits_pending - ${held}, debits_posted = debits_posted + ${posted}
+           where id = ${claimed.accountId}`,
+      ]);
+      // Its id was taken meanwhile by a racing retry: roll back, and let the caller match it.
+      if (!created) throw new LedgerError("hold_not_open", `transfer ${input.id} exists already`);
       return transfer;
     });
   try {

@@ -6,7 +6,7 @@ import { test } from "./_helpers/database.ts";
 import { assertLedgerHolds, customer } from "./_helpers/fixtures.ts";
 import { addStandinChannel, startGateway } from "./_helpers/app.ts";
 import { startStandinUpstream } from "./_helpers/standin_upstream.ts";
-import { balanceOf } from "../services/ledger.ts";
+import { balanceOf, releaseExpiredHolds } from "../services/ledger.ts";
 import { setChannelEnabled } from "../services/channels.ts";
 import { sniffImage } from "../services/image_bytes.ts";
 
@@ -474,4 +474,31 @@ test("GET /v1/models lists the image models, OpenAI-shaped, with shutdown dates"
   assert.equal((mini as unknown as { shutdown_date: string }).shutdown_date, "2026-12-01");
   const missing = await client.models.retrieve("dall-e-2").then(() => null, (e) => e);
   assert.ok(missing instanceof OpenAI.NotFoundError);
+});
+
+test("a result that arrives after its hold expired is delivered and recorded, free", async () => {
+  const quinn = await customer(sql, { balance: 1_000_000n });
+  upstream.respond = () => ({ kind: "ok", delayMs: 600 });
+  const call = gw.client(quinn.key).images.generate({
+    model: "gpt-image-2",
+    prompt: "late",
+    size: "1024x1024",
+    quality: "low",
+  }).withResponse();
+  await new Promise((r) => setTimeout(r, 300));
+  // As if the call had outlived HOLD_TIMEOUT_SECONDS: the sweeper frees the money first.
+  await sql`update ledger_open_holds set deadline = now() - interval '1 second'
+            where account_id = ${quinn.accountId}`;
+  assert.equal((await releaseExpiredHolds(sql)).length, 1);
+  const { data: result, response } = await call;
+  assert.equal(result.data?.length, 1);
+  await assertNothingCharged(quinn.accountId, 1_000_000n);
+  const log = await logRow(response.headers.get("x-request-id"));
+  assert.deepEqual([log.status, log.error_code, log.cost, log.images], [
+    "ok",
+    "hold_expired",
+    0n,
+    1,
+  ]);
+  await assertLedgerHolds(sql);
 });
