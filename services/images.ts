@@ -7,7 +7,6 @@
 // transaction; the settle (or release), the images' records, the final log row and the
 // idempotency record commit in another. Any failure before the settle releases everything:
 // nothing is charged that was not delivered.
-import { Buffer } from "node:buffer";
 import type { Config } from "./config.ts";
 import type { Sql } from "./database.ts";
 import type { Caller } from "./api_keys.ts";
@@ -17,7 +16,9 @@ import { type Catalog, catalog, imagePrice, maxImagePrice, QUALITIES } from "./p
 import { type ImageRequest, parseImageRequest } from "./image_request.ts";
 import { type Channel, channelsFor } from "./channels.ts";
 import type { ImageUpstreamFor } from "./upstreams/index.ts";
-import { isPolicyBlock, UpstreamError, type UpstreamImageResult } from "./upstreams/types.ts";
+import { isPolicyBlock, type UpstreamImageResult } from "./upstreams/types.ts";
+import { callChannels, UpstreamFailure } from "./upstreams/failover.ts";
+import { type ImagesResponseBody, renderAnswer, type StoredAnswer } from "./image_answers.ts";
 import { type ImageInfo, sniffImage } from "./image_bytes.ts";
 import type { ImageStore } from "./image_store.ts";
 import { recordImages } from "./image_files.ts";
@@ -52,25 +53,6 @@ export interface GenerationCall {
   signal: AbortSignal;
   bodyText: string;
   idempotencyKey: string | null;
-}
-
-/** OpenAI's ImagesResponse. */
-export interface ImagesResponseBody {
-  created: number;
-  data: { url?: string; b64_json?: string; revised_prompt?: string }[];
-  background?: string;
-  output_format?: string;
-  quality?: string;
-  size?: string;
-  usage?: Record<string, unknown>;
-}
-
-/** What is kept for an idempotent replay: the answer with image ids in place of bytes or URLs. */
-interface StoredAnswer {
-  created: number;
-  responseFormat: "url" | "b64_json";
-  images: { id: string; storageKey: string; revisedPrompt?: string }[];
-  fields: Omit<ImagesResponseBody, "created" | "data">;
 }
 
 export interface GenerationResult {
@@ -262,7 +244,18 @@ async function generateOnce(
 
   let outcome: { result: UpstreamImageResult; channel: Channel; upstreamMs: number };
   try {
-    outcome = await callChannels(s, channels, request, signal);
+    outcome = await callChannels(s.upstreamFor, channels, {
+      model: request.model,
+      prompt: request.prompt,
+      n: request.n,
+      size: request.size,
+      quality: request.quality,
+      background: request.background,
+      outputFormat: request.outputFormat,
+      outputCompression: request.outputCompression,
+      moderation: request.moderation,
+      user: request.user,
+    }, signal);
   } catch (error) {
     if (call.signal.aborted) {
       await releaseWith("cancelled", 499, "client_closed_request");
@@ -424,124 +417,6 @@ function clientClosed(): ApiError {
     "invalid_request_error",
     "client_closed_request",
   );
-}
-
-/** Every channel failed; `last` is the final channel's error, which decides the answer. */
-class UpstreamFailure extends Error {
-  constructor(
-    readonly last: UpstreamError,
-    readonly channel: Channel | null,
-    readonly upstreamMs: number,
-  ) {
-    super(last.message);
-  }
-
-  toApiError(model: string): ApiError {
-    const { last } = this;
-    if (last.kind === "refused") {
-      const { message, type, param, code, ...extra } = last.body ?? {
-        message: "The upstream refused the request.",
-        type: "invalid_request_error",
-        param: null,
-        code: null,
-      };
-      return new ApiError(
-        last.status,
-        message,
-        type as never,
-        code,
-        param,
-        extra,
-        isPolicyBlock(last.body) ? { "x-should-retry": "false" } : {},
-      );
-    }
-    if (last.status === 429) {
-      return new ApiError(
-        429,
-        `The upstream for ${model} is rate limiting requests; retry shortly. Nothing was charged.`,
-        "rate_limit_error",
-        "rate_limit_exceeded",
-      );
-    }
-    const what = last.status === 504 ? "timed out" : "failed";
-    return new ApiError(
-      502,
-      `The upstream for ${model} ${what}; nothing was charged. Retry later.`,
-      "server_error",
-      last.status === 504 ? "upstream_timeout" : "upstream_error",
-    );
-  }
-}
-
-/** Tries channels best first. Moves on only when the channel failed; a refusal is final. */
-async function callChannels(
-  s: ImageServices,
-  channels: Channel[],
-  request: ImageRequest,
-  signal: AbortSignal,
-): Promise<{ result: UpstreamImageResult; channel: Channel; upstreamMs: number }> {
-  let failure: UpstreamFailure | null = null;
-  for (const channel of channels) {
-    const started = performance.now();
-    try {
-      const result = await s.upstreamFor(channel).generate({
-        model: request.model,
-        prompt: request.prompt,
-        n: request.n,
-        size: request.size,
-        quality: request.quality,
-        background: request.background,
-        outputFormat: request.outputFormat,
-        outputCompression: request.outputCompression,
-        moderation: request.moderation,
-        user: request.user,
-      }, signal);
-      return { result, channel, upstreamMs: Math.round(performance.now() - started) };
-    } catch (error) {
-      const upstreamError = error instanceof UpstreamError ? error : new UpstreamError(
-        "unavailable",
-        `channel ${channel.name} failed: ${(error as Error)?.message ?? error}`,
-        502,
-      );
-      failure = new UpstreamFailure(
-        upstreamError,
-        channel,
-        Math.round(performance.now() - started),
-      );
-      if (upstreamError.kind === "refused" || signal.aborted) break;
-      console.warn(`[${channel.name}] ${upstreamError.message}; trying the next channel`);
-    }
-  }
-  throw failure;
-}
-
-/** Builds the ImagesResponse: signed URLs, or the bytes inline. */
-async function renderAnswer(
-  s: ImageServices,
-  answer: StoredAnswer,
-  inMemory?: { id: string; bytes: Uint8Array }[],
-): Promise<ImagesResponseBody> {
-  const data = await Promise.all(answer.images.map(async (image) => {
-    const item: ImagesResponseBody["data"][number] = {};
-    if (answer.responseFormat === "url") {
-      item.url = await s.signer.sign(s.publicUrl, imagePath(image.storageKey));
-    } else {
-      const bytes = inMemory?.find((m) => m.id === image.id)?.bytes ??
-        await s.store.get(image.storageKey);
-      if (!bytes) throw new Error(`stored image ${image.id} is missing`);
-      item.b64_json = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString(
-        "base64",
-      );
-    }
-    if (image.revisedPrompt) item.revised_prompt = image.revisedPrompt;
-    return item;
-  }));
-  return { created: answer.created, data, ...answer.fields };
-}
-
-/** The public path of a stored image: /images/<id>.<format>. */
-export function imagePath(storageKey: string): string {
-  return `/images/${storageKey.split("/").at(-1)}`;
 }
 
 function parseJson(text: string): unknown {

@@ -1,0 +1,89 @@
+// Failover across channels: try them best first; move on when a channel failed (nothing was
+// delivered, so it is safe), stop at a refusal (another channel would refuse too).
+import { ApiError } from "../errors.ts";
+import type { Channel } from "../channels.ts";
+import type { ImageUpstreamFor } from "./index.ts";
+import {
+  isPolicyBlock,
+  UpstreamError,
+  type UpstreamImageRequest,
+  type UpstreamImageResult,
+} from "./types.ts";
+
+/** Every channel failed; `last` is the final channel's error, which decides the answer. */
+export class UpstreamFailure extends Error {
+  constructor(
+    readonly last: UpstreamError,
+    readonly channel: Channel | null,
+    readonly upstreamMs: number,
+  ) {
+    super(last.message);
+  }
+
+  toApiError(model: string): ApiError {
+    const { last } = this;
+    if (last.kind === "refused") {
+      const { message, type, param, code, ...extra } = last.body ?? {
+        message: "The upstream refused the request.",
+        type: "invalid_request_error",
+        param: null,
+        code: null,
+      };
+      return new ApiError(
+        last.status,
+        message,
+        type as never,
+        code,
+        param,
+        extra,
+        isPolicyBlock(last.body) ? { "x-should-retry": "false" } : {},
+      );
+    }
+    if (last.status === 429) {
+      return new ApiError(
+        429,
+        `The upstream for ${model} is rate limiting requests; retry shortly. Nothing was charged.`,
+        "rate_limit_error",
+        "rate_limit_exceeded",
+      );
+    }
+    const what = last.status === 504 ? "timed out" : "failed";
+    return new ApiError(
+      502,
+      `The upstream for ${model} ${what}; nothing was charged. Retry later.`,
+      "server_error",
+      last.status === 504 ? "upstream_timeout" : "upstream_error",
+    );
+  }
+}
+
+/** Tries channels best first. Moves on only when the channel failed; a refusal is final. */
+export async function callChannels(
+  upstreamFor: ImageUpstreamFor,
+  channels: Channel[],
+  request: UpstreamImageRequest,
+  signal: AbortSignal,
+): Promise<{ result: UpstreamImageResult; channel: Channel; upstreamMs: number }> {
+  let failure: UpstreamFailure | null = null;
+  for (const channel of channels) {
+    const started = performance.now();
+    try {
+      const result = await upstreamFor(channel).generate(request, signal);
+      return { result, channel, upstreamMs: Math.round(performance.now() - started) };
+    } catch (error) {
+      const upstreamError = error instanceof UpstreamError ? error : new UpstreamError(
+        "unavailable",
+        `channel ${channel.name} failed: ${(error as Error)?.message ?? error}`,
+        502,
+      );
+      failure = new UpstreamFailure(
+        upstreamError,
+        channel,
+        Math.round(performance.now() - started),
+      );
+      if (upstreamError.kind === "refused" || signal.aborted) break;
+      console.warn(`[${channel.name}] ${upstreamError.message}; trying the next channel`);
+    }
+  }
+  throw failure;
+}
