@@ -217,6 +217,9 @@ async function generateOnce(
     throw error;
   }
 
+  // Once money is held, every way out resolves the hold: settled, or released here (an
+  // unexpected error included), or (a crash) expired by the sweeper.
+  let resolved = false;
   const releaseWith = async (
     status: RequestLogEntry["status"],
     httpStatus: number,
@@ -236,177 +239,184 @@ async function generateOnce(
         ...extra,
       });
     });
+    resolved = true;
   };
 
-  // Leave the hold's deadline a margin, so the sweeper never frees money a live call still uses.
-  const deadline = AbortSignal.timeout(Math.max(1_000, (holdSeconds - 10) * 1000));
-  const signal = AbortSignal.any([call.signal, deadline]);
-
-  let outcome: { result: UpstreamImageResult; channel: Channel; upstreamMs: number };
   try {
-    outcome = await callChannels(s.upstreamFor, channels, {
-      model: request.model,
-      prompt: request.prompt,
-      n: request.n,
-      size: request.size,
-      quality: request.quality,
-      background: request.background,
-      outputFormat: request.outputFormat,
-      outputCompression: request.outputCompression,
-      moderation: request.moderation,
-      user: request.user,
-    }, signal);
-  } catch (error) {
+    // Leave the hold's deadline a margin, so the sweeper never frees money a live call still uses.
+    const deadline = AbortSignal.timeout(Math.max(1_000, (holdSeconds - 10) * 1000));
+    const signal = AbortSignal.any([call.signal, deadline]);
+
+    let outcome: { result: UpstreamImageResult; channel: Channel; upstreamMs: number };
+    try {
+      outcome = await callChannels(s.upstreamFor, channels, {
+        model: request.model,
+        prompt: request.prompt,
+        n: request.n,
+        size: request.size,
+        quality: request.quality,
+        background: request.background,
+        outputFormat: request.outputFormat,
+        outputCompression: request.outputCompression,
+        moderation: request.moderation,
+        user: request.user,
+      }, signal);
+    } catch (error) {
+      if (call.signal.aborted) {
+        await releaseWith("cancelled", 499, "client_closed_request");
+        throw clientClosed();
+      }
+      if (!(error instanceof UpstreamFailure)) {
+        await releaseWith("failed", 500, "internal_error");
+        throw error;
+      }
+      const apiError = error.toApiError(request.model);
+      const blocked = isPolicyBlock(error.last.body);
+      await releaseWith(blocked ? "blocked" : "failed", apiError.status, apiError.code, {
+        channelId: error.channel?.id ?? null,
+        upstreamLatencyMs: error.upstreamMs,
+      });
+      throw apiError;
+    }
+
+    const upstreamSeen = { channelId: outcome.channel.id, upstreamLatencyMs: outcome.upstreamMs };
+    // Pay only for real images of the kind asked for.
+    const checked = outcome.result.images.slice(0, request.n)
+      .map((image) => ({ ...image, info: sniffImage(image.bytes) }))
+      .filter((image): image is typeof image & { info: ImageInfo } => image.info !== null);
+    if (checked.length === 0) {
+      await releaseWith("failed", 502, "upstream_bad_response", upstreamSeen);
+      throw new ApiError(
+        502,
+        "The upstream answered without a readable image; nothing was charged.",
+        "server_error",
+        "upstream_bad_response",
+      );
+    }
+
+    const first = checked[0].info;
+    const size = outcome.result.size && /^\d+x\d+$/.test(outcome.result.size)
+      ? outcome.result.size
+      : `${first.width}x${first.height}`;
+    const quality = (QUALITIES as readonly string[]).includes(outcome.result.quality ?? "")
+      ? outcome.result.quality!
+      : request.quality !== "auto"
+      ? request.quality
+      : null;
+    // What was produced sets the price; an unknown quality, or a price above the hold, charges the hold's rate.
+    const produced = quality === null ? null : imagePrice(cat, request.model, size, quality);
+    const unitPrice: Micros = produced === null || produced > unitMax ? unitMax : produced;
+    const cost = unitPrice * BigInt(checked.length);
+    const background = outcome.result.background ??
+      (request.background === "auto" ? "opaque" : request.background);
+
+    const created = Math.floor(Date.now() / 1000);
+    const month = new Date().toISOString().slice(0, 7).replace("-", "/");
+    const stored = checked.map((image, position) => {
+      const id = `img_${crypto.randomUUID().replaceAll("-", "")}`;
+      return { ...image, id, position, storageKey: `${month}/${id}.${image.info.format}` };
+    });
+    await Promise.all(stored.map((image) => s.store.put(image.storageKey, image.bytes)));
+
     if (call.signal.aborted) {
-      await releaseWith("cancelled", 499, "client_closed_request");
+      await releaseWith("cancelled", 499, "client_closed_request", upstreamSeen);
       throw clientClosed();
     }
-    if (!(error instanceof UpstreamFailure)) {
-      await releaseWith("failed", 500, "internal_error");
-      throw error;
-    }
-    const apiError = error.toApiError(request.model);
-    const blocked = isPolicyBlock(error.last.body);
-    await releaseWith(blocked ? "blocked" : "failed", apiError.status, apiError.code, {
-      channelId: error.channel?.id ?? null,
-      upstreamLatencyMs: error.upstreamMs,
-    });
-    throw apiError;
-  }
 
-  const upstreamSeen = { channelId: outcome.channel.id, upstreamLatencyMs: outcome.upstreamMs };
-  // Pay only for real images of the kind asked for.
-  const checked = outcome.result.images.slice(0, request.n)
-    .map((image) => ({ ...image, info: sniffImage(image.bytes) }))
-    .filter((image): image is typeof image & { info: ImageInfo } => image.info !== null);
-  if (checked.length === 0) {
-    await releaseWith("failed", 502, "upstream_bad_response", upstreamSeen);
-    throw new ApiError(
-      502,
-      "The upstream answered without a readable image; nothing was charged.",
-      "server_error",
-      "upstream_bad_response",
-    );
-  }
-
-  const first = checked[0].info;
-  const size = outcome.result.size && /^\d+x\d+$/.test(outcome.result.size)
-    ? outcome.result.size
-    : `${first.width}x${first.height}`;
-  const quality = (QUALITIES as readonly string[]).includes(outcome.result.quality ?? "")
-    ? outcome.result.quality!
-    : request.quality !== "auto"
-    ? request.quality
-    : null;
-  // What was produced sets the price; an unknown quality, or a price above the hold, charges the hold's rate.
-  const produced = quality === null ? null : imagePrice(cat, request.model, size, quality);
-  const unitPrice: Micros = produced === null || produced > unitMax ? unitMax : produced;
-  const cost = unitPrice * BigInt(checked.length);
-  const background = outcome.result.background ??
-    (request.background === "auto" ? "opaque" : request.background);
-
-  const created = Math.floor(Date.now() / 1000);
-  const month = new Date().toISOString().slice(0, 7).replace("-", "/");
-  const stored = checked.map((image, position) => {
-    const id = `img_${crypto.randomUUID().replaceAll("-", "")}`;
-    return { ...image, id, position, storageKey: `${month}/${id}.${image.info.format}` };
-  });
-  await Promise.all(stored.map((image) => s.store.put(image.storageKey, image.bytes)));
-
-  if (call.signal.aborted) {
-    await releaseWith("cancelled", 499, "client_closed_request", upstreamSeen);
-    throw clientClosed();
-  }
-
-  const answer: StoredAnswer = {
-    created,
-    responseFormat: request.responseFormat,
-    images: stored.map((image) => ({
-      id: image.id,
-      storageKey: image.storageKey,
-      revisedPrompt: image.revisedPrompt,
-    })),
-    fields: {
-      background,
-      output_format: first.format,
-      quality: quality ?? undefined,
-      size,
-      ...(outcome.result.usage ? { usage: outcome.result.usage } : {}),
-    },
-  };
-  const usage = outcome.result.usage as
-    | { input_tokens?: number; output_tokens?: number }
-    | undefined;
-
-  // `charged` is false only when the hold expired before the upstream delivered (a call slower
-  // than HOLD_TIMEOUT_SECONDS): the result is still delivered and recorded, free.
-  const commit = (charged: boolean) =>
-    s.sql.begin(async (tx) => {
-      const chargeId = charged && cost > 0n ? crypto.randomUUID() : null;
-      const records = stored.map((image) => ({
+    const answer: StoredAnswer = {
+      created,
+      responseFormat: request.responseFormat,
+      images: stored.map((image) => ({
         id: image.id,
-        userId: caller.userId,
-        requestId: call.requestId,
-        position: image.position,
-        prompt: request.prompt,
-        revisedPrompt: image.revisedPrompt ?? null,
-        modelId: request.model,
-        size: `${image.info.width}x${image.info.height}`,
-        quality: quality ?? "unknown",
-        background,
-        outputFormat: image.info.format,
-        bytes: image.bytes.length,
         storageKey: image.storageKey,
-        cost: charged ? unitPrice : 0n,
-      }));
-      // The records first, sent together; the settle last, so the customer's row stays locked
-      // only for the commit.
-      await Promise.all([
-        recordImages(tx, records),
-        writeRequestLog(tx, {
-          ...logBase,
-          status: "ok",
-          httpStatus: 200,
-          errorCode: charged ? null : "hold_expired",
-          latencyMs: elapsed(),
-          upstreamLatencyMs: outcome.upstreamMs,
-          channelId: outcome.channel.id,
-          images: stored.length,
-          size,
-          quality,
-          inputTokens: usage?.input_tokens ?? null,
-          outputTokens: usage?.output_tokens ?? null,
-          unitPrice,
-          cost: charged ? cost : 0n,
-          holdId,
-          chargeId,
-        }),
-        call.idempotencyKey === null ? null : completeIdempotencyKey(tx, {
-          userId: caller.userId,
-          key: call.idempotencyKey,
-          httpStatus: 200,
-          response: answer,
-        }),
-      ]);
-      if (!charged) return;
-      if (chargeId) await settle(tx, { id: chargeId, holdId, amount: cost });
-      else await release(tx, { id: crypto.randomUUID(), holdId, note: "free" });
-    });
-  try {
-    await commit(true);
-  } catch (error) {
-    if (!(error instanceof LedgerError && error.code === "hold_not_open")) throw error;
-    console.warn(
-      `[${call.requestId}] hold ${holdId} expired before the upstream delivered; delivered free`,
-    );
-    await commit(false);
-  }
+        revisedPrompt: image.revisedPrompt,
+      })),
+      fields: {
+        background,
+        output_format: first.format,
+        quality: quality ?? undefined,
+        size,
+        ...(outcome.result.usage ? { usage: outcome.result.usage } : {}),
+      },
+    };
+    const usage = outcome.result.usage as
+      | { input_tokens?: number; output_tokens?: number }
+      | undefined;
 
-  return {
-    body: await renderAnswer(s, answer, stored),
-    requestId: call.requestId,
-    replayed: false,
-  };
+    // `charged` is false only when the hold expired before the upstream delivered (a call slower
+    // than HOLD_TIMEOUT_SECONDS): the result is still delivered and recorded, free.
+    const commit = (charged: boolean) =>
+      s.sql.begin(async (tx) => {
+        const chargeId = charged && cost > 0n ? crypto.randomUUID() : null;
+        const records = stored.map((image) => ({
+          id: image.id,
+          userId: caller.userId,
+          requestId: call.requestId,
+          position: image.position,
+          prompt: request.prompt,
+          revisedPrompt: image.revisedPrompt ?? null,
+          modelId: request.model,
+          size: `${image.info.width}x${image.info.height}`,
+          quality: quality ?? "unknown",
+          background,
+          outputFormat: image.info.format,
+          bytes: image.bytes.length,
+          storageKey: image.storageKey,
+          cost: charged ? unitPrice : 0n,
+        }));
+        // The records first, sent together; the settle last, so the customer's row stays locked
+        // only for the commit.
+        await Promise.all([
+          recordImages(tx, records),
+          writeRequestLog(tx, {
+            ...logBase,
+            status: "ok",
+            httpStatus: 200,
+            errorCode: charged ? null : "hold_expired",
+            latencyMs: elapsed(),
+            upstreamLatencyMs: outcome.upstreamMs,
+            channelId: outcome.channel.id,
+            images: stored.length,
+            size,
+            quality,
+            inputTokens: usage?.input_tokens ?? null,
+            outputTokens: usage?.output_tokens ?? null,
+            unitPrice,
+            cost: charged ? cost : 0n,
+            holdId,
+            chargeId,
+          }),
+          call.idempotencyKey === null ? null : completeIdempotencyKey(tx, {
+            userId: caller.userId,
+            key: call.idempotencyKey,
+            httpStatus: 200,
+            response: answer,
+          }),
+        ]);
+        if (!charged) return;
+        if (chargeId) await settle(tx, { id: chargeId, holdId, amount: cost });
+        else await release(tx, { id: crypto.randomUUID(), holdId, note: "free" });
+      });
+    try {
+      await commit(true);
+    } catch (error) {
+      if (!(error instanceof LedgerError && error.code === "hold_not_open")) throw error;
+      console.warn(
+        `[${call.requestId}] hold ${holdId} expired before the upstream delivered; delivered free`,
+      );
+      await commit(false);
+    }
+    resolved = true;
+
+    return {
+      body: await renderAnswer(s, answer, stored),
+      requestId: call.requestId,
+      replayed: false,
+    };
+  } catch (error) {
+    if (!resolved) await releaseWith("failed", 500, "internal_error").catch(() => {});
+    throw error;
+  }
 }
 
 /** The client went away before the answer: its call is cancelled and costs nothing. */
