@@ -1,0 +1,126 @@
+// Tokensmart under the bench: a fresh database on the bench's embedded PostgreSQL with one
+// customer (a big balance, one API key) and one channel to the stand-in (the demo channel off),
+// then the real server (`deno run -A main.ts`) as a child process. After the runs, audit() counts
+// what the calls left behind and runs the ledger check.
+import { join } from "node:path";
+import { connect, type Sql } from "../../services/database.ts";
+import { migrate } from "../../services/migrations.ts";
+import { createUser } from "../../services/accounts.ts";
+import { topUp } from "../../services/ledger.ts";
+import { createApiKey } from "../../services/api_keys.ts";
+import { addChannel, setChannelEnabled } from "../../services/channels.ts";
+import { checkLedger, type InvariantResult } from "../../services/ledger_check.ts";
+import { Child } from "./processes.ts";
+
+const DATABASE = "tokensmart_bench";
+
+/**
+ * Creates and migrates the bench database; returns its URL and one API key per customer (each
+ * customer has its own account: calls of different customers never touch the same balance row).
+ */
+export async function prepareDatabase(
+  adminUrl: string,
+  upstream: { url: string; key: string },
+  customers: number,
+): Promise<{ dbUrl: string; apiKeys: string[] }> {
+  const admin = connect(adminUrl, { max: 1 });
+  await admin.unsafe(`create database ${DATABASE}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${DATABASE}`;
+  const sql = connect(url.href, { max: 2 });
+  try {
+    await migrate(sql);
+    const apiKeys = [];
+    for (let i = 0; i < customers; i++) apiKeys.push(await createCustomer(sql, i));
+    await addChannel(sql, {
+      name: "bench-standin",
+      provider: "openai",
+      baseUrl: upstream.url,
+      apiKey: upstream.key,
+      models: ["gpt-image-2"],
+      priority: 100,
+    });
+    await setChannelEnabled(sql, "demo", false);
+    return { dbUrl: url.href, apiKeys };
+  } finally {
+    await sql.end();
+  }
+}
+
+/** A customer with $1,000,000 (never the limit) and one API key; returns the key. */
+async function createCustomer(sql: Sql, index: number): Promise<string> {
+  const user = await createUser(sql, {
+    email: `bench${index}@example.com`,
+    password: "bench-password",
+  });
+  await topUp(sql, {
+    id: crypto.randomUUID(),
+    accountId: user.accountId,
+    amount: 1_000_000_000_000n,
+  });
+  const { key } = await createApiKey(sql, { userId: user.id, name: "bench" });
+  return key;
+}
+
+/** Starts main.ts on the database (Deno flags such as --inspect before it); resolves with its base URL once it listens. */
+export async function startGateway(
+  dbUrl: string,
+  dataDir: string,
+  denoFlags: string[] = [],
+): Promise<{ child: Child; url: string }> {
+  const child = new Child("tokensmart", Deno.execPath(), ["run", "-A", ...denoFlags, "main.ts"], {
+    DATABASE_URL: dbUrl,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DEMO: "off",
+    DATA_DIR: dataDir,
+  });
+  const [, port] = await child.waitFor(/listening on http:\/\/[^:\s]+:(\d+)/);
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+export interface Audit {
+  /** request_log rows by status, e.g. { ok: 1234, cancelled: 3 }. */
+  logRows: Record<string, number>;
+  settles: number;
+  openHolds: number;
+  imageRows: number;
+  imageFiles: number;
+  ledger: InvariantResult[];
+}
+
+export async function audit(dbUrl: string, dataDir: string): Promise<Audit> {
+  const sql = connect(dbUrl, { max: 1 });
+  try {
+    const statuses = await sql<{ status: string; n: bigint }[]>`
+      select status, count(*) as n from request_log group by status order by status`;
+    const [counts] = await sql<{ settles: bigint; open: bigint; images: bigint }[]>`
+      select (select count(*) from ledger_transfers where kind = 'settle') as settles,
+             (select count(*) from ledger_open_holds) as open,
+             (select count(*) from images) as images`;
+    return {
+      logRows: Object.fromEntries(statuses.map((r) => [r.status, Number(r.n)])),
+      settles: Number(counts.settles),
+      openHolds: Number(counts.open),
+      imageRows: Number(counts.images),
+      imageFiles: await countFiles(join(dataDir, "images")),
+      ledger: await checkLedger(sql),
+    };
+  } finally {
+    await sql.end();
+  }
+}
+
+async function countFiles(dir: string): Promise<number> {
+  let count = 0;
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (entry.isDirectory) count += await countFiles(join(dir, entry.name));
+      else if (entry.isFile && !entry.name.endsWith(".part")) count++;
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return count;
+}
