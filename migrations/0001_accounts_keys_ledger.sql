@@ -17,6 +17,8 @@ create table api_keys (
   key_hash bytea not null unique,
   name text not null default '',
   -- Optional cap on what the key may spend in total; enforced up front, like the balance.
+  -- spent and held are kept only for keys with a limit: other keys' rows are never written by
+  -- a call, so calls on one key do not queue on its row.
   spend_limit bigint check (spend_limit >= 0),
   spent bigint not null default 0 check (spent >= 0),
   held bigint not null default 0 check (held >= 0),
@@ -48,19 +50,22 @@ create unique index ledger_house_accounts on ledger_accounts (kind) where kind <
 -- Fixed ids, named in services/ledger.ts.
 insert into ledger_accounts (id, kind) values (1, 'revenue'), (2, 'topup_clearing');
 
--- Every movement of money, immutable once written. Ids are chosen by the caller so a retry is
+-- Every movement of money, immutable once written.
+-- No foreign keys to accounts or API keys here, on purpose: each check would share-lock the
+-- customer's row (and the one revenue row) that every call updates, and those locks pile up
+-- into multixacts under load. The ledger check proves every reference instead. Ids are chosen by the caller so a retry is
 -- recognised. A hold is a pending transfer; it is resolved exactly once by a settle (posts an
 -- amount up to the held one), a release or an expire (void it) that names it in pending_id.
 create table ledger_transfers (
   id uuid primary key,
   kind text not null check (kind in ('topup', 'hold', 'settle', 'release', 'expire', 'refund')),
-  debit_account_id bigint not null references ledger_accounts (id),
-  credit_account_id bigint not null references ledger_accounts (id),
+  debit_account_id bigint not null,
+  credit_account_id bigint not null,
   amount bigint not null check (amount > 0),
   pending_id uuid unique references ledger_transfers (id),
   deadline timestamptz,
   request_id text,
-  api_key_id bigint references api_keys (id),
+  api_key_id bigint,
   note text,
   created_at timestamptz not null default now(),
   check (debit_account_id <> credit_account_id),
@@ -82,8 +87,10 @@ create trigger ledger_transfers_immutable before update or delete on ledger_tran
 -- is how a settle, release or expire claims its hold; only one of them can.
 create table ledger_open_holds (
   transfer_id uuid primary key references ledger_transfers (id),
-  account_id bigint not null references ledger_accounts (id),
-  api_key_id bigint references api_keys (id),
+  account_id bigint not null,
+  api_key_id bigint,
+  -- Whether this hold counts against its key's spend limit (added to api_keys.held).
+  key_limited boolean not null default false,
   amount bigint not null check (amount > 0),
   deadline timestamptz not null
 );

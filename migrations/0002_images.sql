@@ -59,7 +59,7 @@ values ('demo', 'demo', array['gpt-image-2', 'gpt-image-1.5', 'gpt-image-1-mini'
 
 create table images (
   id text primary key,
-  user_id bigint not null references users (id),
+  user_id bigint not null,
   request_id text not null,
   position integer not null,
   prompt text not null,
@@ -78,12 +78,13 @@ create table images (
 create index images_user on images (user_id, created_at desc);
 create index images_request on images (request_id);
 
--- One row per /v1 call, written in the same transaction as the money it moved.
+-- One row per /v1 call, written in the same transaction as the money it moved. Like the ledger,
+-- no foreign keys to the rows every call shares (user, key, channel); the ledger check proves them.
 create table request_log (
   request_id text primary key,
   created_at timestamptz not null default now(),
-  user_id bigint not null references users (id),
-  api_key_id bigint references api_keys (id),
+  user_id bigint not null,
+  api_key_id bigint,
   endpoint text not null,
   kind text not null check (kind in ('image', 'text')),
   model_id text,
@@ -94,7 +95,7 @@ create table request_log (
   error_code text,
   latency_ms integer not null,
   upstream_latency_ms integer,
-  channel_id bigint references channels (id),
+  channel_id bigint,
   images integer not null default 0,
   size text,
   quality text,

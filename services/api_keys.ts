@@ -28,6 +28,8 @@ export interface Caller {
   apiKeyId: bigint;
   userId: bigint;
   accountId: bigint;
+  /** Calls on this key count against its spend limit. */
+  keyHasSpendLimit: boolean;
 }
 
 export async function createApiKey(
@@ -85,13 +87,19 @@ export async function authenticate(db: Db, authorization: string | undefined): P
   const incorrect = ApiError.invalidApiKey(`Incorrect API key provided: ${redact(key)}.`);
   if (!KEY_SHAPE.test(key)) throw incorrect;
   const [row] = await db<(Caller & { revoked: boolean })[]>`
-    select k.id as "apiKeyId", k.user_id as "userId", a.id as "accountId", k.revoked_at is not null as revoked
+    select k.id as "apiKeyId", k.user_id as "userId", a.id as "accountId",
+      k.spend_limit is not null as "keyHasSpendLimit", k.revoked_at is not null as revoked
     from api_keys k join ledger_accounts a on a.user_id = k.user_id
     where k.key_hash = ${await sha256(key)}`;
   if (!row) throw incorrect;
   if (row.revoked) throw ApiError.invalidApiKey(`This API key has been revoked: ${redact(key)}.`);
   await touchLastUsed(db, row.apiKeyId);
-  return { apiKeyId: row.apiKeyId, userId: row.userId, accountId: row.accountId };
+  return {
+    apiKeyId: row.apiKeyId,
+    userId: row.userId,
+    accountId: row.accountId,
+    keyHasSpendLimit: row.keyHasSpendLimit,
+  };
 }
 
 // Last-used is for people, not accounting: one write a minute per key and process at most.

@@ -202,6 +202,7 @@ async function generateOnce(
         deadline: new Date(Date.now() + holdSeconds * 1000),
         requestId: call.requestId,
         apiKeyId: caller.apiKeyId,
+        keyHasSpendLimit: caller.keyHasSpendLimit,
       });
     });
   } catch (error) {

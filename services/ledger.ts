@@ -11,7 +11,8 @@
 //
 // A customer account keeps four running totals; its available money is
 // credits_posted − debits_posted − debits_pending, and the funds check is one guarded UPDATE,
-// so no race can take it below zero. API keys with a spend limit carry the same guard.
+// so no race can take it below zero. API keys with a spend limit carry the same guard (keys
+// without one are never written by a call).
 // Rows are locked in one order everywhere (API key, then account) so transactions never
 // deadlock. Every function takes the pool or a transaction it joins: the caller can write its
 // own records (the request log) in the same commit as the money.
@@ -149,11 +150,14 @@ export async function hold(
     deadline: Date;
     requestId: string;
     apiKeyId?: bigint | null;
+    /** The key has a spend limit: the hold counts against it too. */
+    keyHasSpendLimit?: boolean;
   },
 ): Promise<Transfer> {
   assertPositive(input.amount);
   return await inTransaction(db, async (tx) => {
     const apiKeyId = input.apiKeyId ?? null;
+    const keyLimited = apiKeyId !== null && (input.keyHasSpendLimit ?? false);
     const { transfer, created } = await insertTransfer(tx, {
       id: input.id,
       kind: "hold",
@@ -173,17 +177,19 @@ export async function hold(
     // last, API key before account, as everywhere.
     const [, , keyOk, funded] = await Promise.all([
       tx`set local synchronous_commit = off`,
-      tx`insert into ledger_open_holds (transfer_id, account_id, api_key_id, amount, deadline)
-         values (${input.id}, ${input.accountId}, ${apiKeyId}, ${input.amount}, ${input.deadline})`,
-      tx`update api_keys set held = held + ${input.amount}
-         where id = ${apiKeyId} and (spend_limit is null or spent + held + ${input.amount} <= spend_limit)
-         returning id`,
+      tx`insert into ledger_open_holds (transfer_id, account_id, api_key_id, key_limited, amount, deadline)
+         values (${input.id}, ${input.accountId}, ${apiKeyId}, ${keyLimited}, ${input.amount}, ${input.deadline})`,
+      keyLimited
+        ? tx`update api_keys set held = held + ${input.amount}
+             where id = ${apiKeyId} and spent + held + ${input.amount} <= spend_limit
+             returning id`
+        : [],
       tx`update ledger_accounts set debits_pending = debits_pending + ${input.amount}
          where id = ${input.accountId} and kind = 'customer'
            and credits_posted - debits_posted - debits_pending >= ${input.amount}
          returning id`,
     ]);
-    if (apiKeyId !== null && keyOk.length === 0) {
+    if (keyLimited && keyOk.length === 0) {
       throw new LedgerError("spend_limit_exceeded", "this API key has reached its spend limit");
     }
     if (funded.length === 0) {
@@ -275,9 +281,9 @@ async function resolveHold(
       // Deleting the open hold claims it: a second resolver finds nothing there.
       const [retried, [claimed]] = await Promise.all([
         findTransfer(tx, input.id),
-        tx<{ accountId: bigint; apiKeyId: bigint | null; amount: bigint }[]>`
+        tx<{ accountId: bigint; apiKeyId: bigint | null; keyLimited: boolean; amount: bigint }[]>`
           delete from ledger_open_holds where transfer_id = ${input.holdId}
-          returning account_id as "accountId", api_key_id as "apiKeyId", amount`,
+          returning account_id as "accountId", api_key_id as "apiKeyId", key_limited as "keyLimited", amount`,
       ]);
       if (retried) return sameOrConflict(retried, input);
       if (!claimed) {
@@ -303,8 +309,10 @@ async function resolveHold(
           apiKeyId: claimed.apiKeyId,
           note: input.note ?? null,
         }),
-        tx`update api_keys set held = held - ${held}, spent = spent + ${posted}
-           where id = ${claimed.apiKeyId}`,
+        claimed.keyLimited
+          ? tx`update api_keys set held = held - ${held}, spent = spent + ${posted}
+               where id = ${claimed.apiKeyId}`
+          : null,
         tx`update ledger_accounts
            set debits_pending = debits_pending - ${held}, debits_posted = debits_posted + ${posted}
            where id = ${claimed.accountId}`,

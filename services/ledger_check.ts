@@ -74,14 +74,14 @@ const INVARIANTS: { name: string; query: string }[] = [
          or (r.kind in ('release', 'expire') and r.amount <> h.amount)`,
   },
   {
-    name: "API key spend and held totals equal their transfers, within any spend limit",
+    name: "spend-limited API keys: spent and held equal their transfers",
     query: `
       select k.id, k.spent, k.held, k.spend_limit,
         coalesce((select sum(amount) from ledger_transfers t where t.api_key_id = k.id and t.kind = 'settle'), 0) as settled,
         coalesce((select sum(amount) from ledger_open_holds o where o.api_key_id = k.id), 0) as open
       from api_keys k
-      where k.spent <> coalesce((select sum(amount) from ledger_transfers t where t.api_key_id = k.id and t.kind = 'settle'), 0)
-         or k.held <> coalesce((select sum(amount) from ledger_open_holds o where o.api_key_id = k.id), 0)`,
+      where k.spend_limit is not null and (k.spent <> coalesce((select sum(amount) from ledger_transfers t where t.api_key_id = k.id and t.kind = 'settle'), 0)
+         or k.held <> coalesce((select sum(amount) from ledger_open_holds o where o.api_key_id = k.id), 0))`,
   },
   {
     name:
@@ -95,6 +95,27 @@ const INVARIANTS: { name: string; query: string }[] = [
         or (settled.id is null and (r.cost <> 0 or r.charge_id is not null))
         or (r.status = 'ok' and r.cost > 0 and settled.id is null)
       )`,
+  },
+  {
+    name: "every reference points at a row that exists (checked here, not by foreign keys)",
+    query: `
+      select 'transfer account' as what, t.id::text as row from ledger_transfers t
+      where not exists (select 1 from ledger_accounts a where a.id = t.debit_account_id)
+         or not exists (select 1 from ledger_accounts a where a.id = t.credit_account_id)
+      union all
+      select 'transfer api key', t.id::text from ledger_transfers t
+      where t.api_key_id is not null and not exists (select 1 from api_keys k where k.id = t.api_key_id)
+      union all
+      select 'open hold account or key', o.transfer_id::text from ledger_open_holds o
+      where not exists (select 1 from ledger_accounts a where a.id = o.account_id)
+         or (o.api_key_id is not null and not exists (select 1 from api_keys k where k.id = o.api_key_id))
+      union all
+      select 'request log user, key or channel', r.request_id from request_log r
+      where not exists (select 1 from users u where u.id = r.user_id)
+         or (r.api_key_id is not null and not exists (select 1 from api_keys k where k.id = r.api_key_id))
+         or (r.channel_id is not null and not exists (select 1 from channels c where c.id = r.channel_id))
+      union all
+      select 'image owner', i.id from images i where not exists (select 1 from users u where u.id = i.user_id)`,
   },
 ];
 

@@ -271,6 +271,7 @@ test("a key's spend limit is enforced up front, under concurrency, like the bala
         deadline: inAMinute(),
         requestId: "r",
         apiKeyId: jo.apiKeyId,
+        keyHasSpendLimit: true,
       })),
   );
   const held = results.filter((r) => r.status === "fulfilled") as PromiseFulfilledResult<
@@ -292,6 +293,7 @@ test("a key's spend limit is enforced up front, under concurrency, like the bala
     deadline: inAMinute(),
     requestId: "r",
     apiKeyId: jo.apiKeyId,
+    keyHasSpendLimit: true,
   });
   await assertLedgerHolds(sql);
 });
