@@ -6,15 +6,24 @@ export interface ImageStore {
   put(key: string, bytes: Uint8Array): Promise<void>;
   /** The bytes, or null when nothing is stored under the key. */
   get(key: string): Promise<Uint8Array | null>;
+  /** Removes the bytes; nothing happens when there are none. */
+  delete(key: string): Promise<void>;
 }
 
 /** Files under DATA_DIR/images. Writes go to a temporary name first, so a reader never sees half a file. */
 export class FolderImageStore implements ImageStore {
+  /** Folders made already: one mkdir per month, not per image. */
+  private readonly folders = new Set<string>();
+
   constructor(private readonly root: string) {}
 
   async put(key: string, bytes: Uint8Array): Promise<void> {
     const path = this.pathOf(key);
-    await Deno.mkdir(dirname(path), { recursive: true });
+    const folder = dirname(path);
+    if (!this.folders.has(folder)) {
+      await Deno.mkdir(folder, { recursive: true });
+      this.folders.add(folder);
+    }
     const temporary = `${path}.${crypto.randomUUID()}.part`;
     await Deno.writeFile(temporary, bytes);
     await Deno.rename(temporary, path);
@@ -27,6 +36,12 @@ export class FolderImageStore implements ImageStore {
       if (error instanceof Deno.errors.NotFound) return null;
       throw error;
     }
+  }
+
+  async delete(key: string): Promise<void> {
+    await Deno.remove(this.pathOf(key)).catch((error) => {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    });
   }
 
   private pathOf(key: string): string {

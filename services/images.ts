@@ -320,6 +320,7 @@ async function generateOnce(
     await Promise.all(stored.map((image) => s.store.put(image.storageKey, image.bytes)));
 
     if (call.signal.aborted) {
+      await Promise.all(stored.map((image) => s.store.delete(image.storageKey)));
       await releaseWith("cancelled", 499, "client_closed_request", upstreamSeen);
       throw clientClosed();
     }
