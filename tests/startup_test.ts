@@ -2,7 +2,7 @@
 // server answers /healthz, and the pages and /v1 share one port.
 import assert from "node:assert/strict";
 import { freshDatabase, test } from "./_helpers/database.ts";
-import { runServerExpectingFailure, startServer } from "./_helpers/processes.ts";
+import { runScript, runServerExpectingFailure, startServer } from "./_helpers/processes.ts";
 import { loadConfig } from "../services/config.ts";
 import { migrate, readMigrations } from "../services/migrations.ts";
 
@@ -61,4 +61,56 @@ test("the server answers /healthz, pages and /v1 on one port, with a request id"
   } finally {
     assert.equal(await server.stop("SIGTERM"), 0);
   }
+});
+
+test("the embedded default: a demo login, admin tasks join the running PostgreSQL, Ctrl-C stops it cleanly", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "tokensmart-embedded-" });
+  await Deno.chmod(dataDir, 0o755);
+  const env = { DATA_DIR: dataDir, EMBEDDED_PG_PORT: "54391", DEMO_UPSTREAM_DELAY_MS: "0" };
+  const server = await startServer({ ...env, DEMO: "on" });
+  try {
+    assert.match(server.output(), /demo login created: demo@tokensmart\.local \/ tokensmart-demo/);
+    const key = /demo API key \(shown once\): (pk_live_\w+)/.exec(server.output())![1];
+    const models = await fetch(`${server.url}/v1/models`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    assert.equal(models.status, 200);
+    await models.body?.cancel();
+
+    const balance = await runScript(
+      "admin.ts",
+      ["balance", "--email", "demo@tokensmart.local"],
+      env,
+    );
+    assert.equal(balance.code, 0, balance.stderr);
+    assert.equal(balance.stdout.trim().split("\n").at(-1), "25.000000");
+    const postmasters =
+      (await new Deno.Command("pgrep", { args: ["-f", `postgres -D ${dataDir}/pg`] }).output())
+        .stdout;
+    assert.equal(
+      new TextDecoder().decode(postmasters).trim().split("\n").length,
+      1,
+      "one PostgreSQL on the folder",
+    );
+  } finally {
+    assert.equal(await server.stop("SIGINT"), 0);
+  }
+  assert.match(server.output(), /SIGINT: stopping/);
+  await assert.rejects(
+    Deno.stat(`${dataDir}/pg/postmaster.pid`),
+    "PostgreSQL shut down and removed its pid file",
+  );
+
+  const again = await startServer({ ...env, DEMO: "on" });
+  try {
+    assert.match(
+      again.output(),
+      /demo login: demo@tokensmart\.local/,
+      "the data survived the restart",
+    );
+    assert.doesNotMatch(again.output(), /demo login created/);
+  } finally {
+    await again.stop("SIGINT");
+  }
+  await Deno.remove(dataDir, { recursive: true });
 });
