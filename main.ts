@@ -26,7 +26,7 @@ if (demoEnabled(config)) {
 
 const sweeper = startHoldSweeper(db.sql, {
   intervalMs: config.SWEEP_INTERVAL_SECONDS * 1000,
-  onExpired: (holdIds) => markInterrupted(db.sql, holdIds),
+  onExpire: markInterrupted,
 });
 const server = await startHttpServer(config, db.sql);
 console.log(`listening on ${server.url} (public URL ${server.publicUrl})`);

@@ -24,7 +24,7 @@ create table image_prices (
   model_id text not null references models (id),
   size text not null check (size in ('1024x1024', '1536x1024', '1024x1536')),
   quality text not null check (quality in ('low', 'medium', 'high')),
-  price bigint not null check (price >= 0),
+  price bigint not null check (price > 0),
   valid_from timestamptz not null default now(),
   primary key (model_id, size, quality, valid_from)
 );
@@ -109,6 +109,7 @@ create table request_log (
   idempotency_key text
 );
 create index request_log_user on request_log (user_id, created_at desc);
+create index request_log_hold on request_log (hold_id) where hold_id is not null;
 
 -- Stripe-style: a retry with the same key and body replays the first answer.
 create table idempotency_keys (

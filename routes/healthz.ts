@@ -6,7 +6,8 @@ export const handler: Handlers = {
       await c.var.services.sql`select 1`;
       return c.json({ status: "ok", database: "reachable" });
     } catch (error) {
-      return c.json({ status: "unavailable", database: String(error) }, 503);
+      console.error("healthz: database unreachable:", error);
+      return c.json({ status: "unavailable", database: "unreachable" }, 503);
     }
   },
 };

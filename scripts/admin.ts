@@ -14,7 +14,7 @@ import {
   requireUserByEmail,
 } from "../services/accounts.ts";
 import { createApiKey, findApiKeys, listApiKeys, revokeApiKey } from "../services/api_keys.ts";
-import { balanceOf, topUp } from "../services/ledger.ts";
+import { balanceOf, LedgerError, topUp } from "../services/ledger.ts";
 import { checkLedger, overdueHolds } from "../services/ledger_check.ts";
 import { formatUsd, parseUsd } from "../services/money.ts";
 import {
@@ -169,7 +169,7 @@ export const commands: Record<string, Command> = {
       model: z.string().min(1),
       size: z.enum(NAMED_SIZES),
       quality: z.enum(QUALITIES),
-      usd,
+      usd: usd.refine((amount) => amount > 0n, "must be more than 0"),
     },
     async run(sql, f) {
       const model = (await catalog(sql)).models.get(f.model as string);
@@ -359,9 +359,11 @@ export async function runAdmin(argv: string[]): Promise<number> {
     for (const line of await command.run(db.sql, flags)) console.log(line);
     return 0;
   } catch (error) {
-    if (
-      error instanceof UsageError || error instanceof AccountError || error instanceof ChannelError
-    ) {
+    const refused = error instanceof UsageError || error instanceof AccountError ||
+      error instanceof ChannelError ||
+      // e.g. a top-up --reference reused with another amount
+      (error instanceof LedgerError && error.code === "transfer_exists_with_different_fields");
+    if (refused) {
       console.error(error.message);
       return 2;
     }

@@ -13,7 +13,14 @@ const MAX_KEY_LENGTH = 255;
 
 export async function claimIdempotencyKey(
   sql: Sql,
-  input: { userId: bigint; key: string; requestHash: string; requestId: string },
+  input: {
+    userId: bigint;
+    key: string;
+    requestHash: string;
+    requestId: string;
+    /** The longest a call may run (its hold's timeout): a claim older than this was abandoned. */
+    staleAfterSeconds: number;
+  },
 ): Promise<IdempotencyOutcome> {
   if (input.key.length === 0 || input.key.length > MAX_KEY_LENGTH) {
     throw new ApiError(
@@ -24,10 +31,14 @@ export async function claimIdempotencyKey(
       "Idempotency-Key",
     );
   }
-  // Keys live 24 hours; one left "in progress" by a crashed process frees itself after 15 minutes.
+  // Keys live 24 hours; one left "in progress" by a crashed process frees itself once no call
+  // could still be running under it.
   await sql`delete from idempotency_keys where user_id = ${input.userId} and key = ${input.key}
             and (created_at < now() - interval '24 hours'
-                 or (state = 'in_progress' and created_at < now() - interval '15 minutes'))`;
+                 or (state = 'in_progress'
+                     and created_at < now() - ${
+    input.staleAfterSeconds + 60
+  }::float8 * interval '1 second'))`;
   const inserted = await sql`
     insert into idempotency_keys (user_id, key, request_hash, request_id, state)
     values (${input.userId}, ${input.key}, ${input.requestHash}, ${input.requestId}, 'in_progress')
@@ -72,22 +83,30 @@ export async function claimIdempotencyKey(
   };
 }
 
-/** Keeps the answer for replays; call in the transaction that settles the call. */
+/** Keeps the answer for replays; call in the transaction that settles the call, which rolls
+ *  back if the claim is no longer this request's. */
 export async function completeIdempotencyKey(
   db: Db,
-  input: { userId: bigint; key: string; httpStatus: number; response: unknown },
+  input: { userId: bigint; key: string; requestId: string; httpStatus: number; response: unknown },
 ): Promise<void> {
-  await db`update idempotency_keys set state = 'done', http_status = ${input.httpStatus},
-             response = ${db.json(input.response as never)}
-           where user_id = ${input.userId} and key = ${input.key}`;
+  const updated = await db`
+    update idempotency_keys set state = 'done', http_status = ${input.httpStatus},
+      response = ${db.json(input.response as never)}
+    where user_id = ${input.userId} and key = ${input.key} and request_id = ${input.requestId}
+      and state = 'in_progress'
+    returning key`;
+  if (updated.length === 0) {
+    throw new Error(`the Idempotency-Key claim of ${input.requestId} was lost`);
+  }
 }
 
 /** Frees the key after a failed call, so a retry runs again. */
 export async function releaseIdempotencyKey(
   db: Db,
-  input: { userId: bigint; key: string },
+  input: { userId: bigint; key: string; requestId: string },
 ): Promise<void> {
-  await db`delete from idempotency_keys where user_id = ${input.userId} and key = ${input.key} and state = 'in_progress'`;
+  await db`delete from idempotency_keys where user_id = ${input.userId} and key = ${input.key}
+           and request_id = ${input.requestId} and state = 'in_progress'`;
 }
 
 export async function hashRequestBody(text: string): Promise<string> {

@@ -61,9 +61,17 @@ export function parseImageRequest(
   const parsed = bodySchema.safeParse(body);
   if (!parsed.success) throw shapeError(parsed.error.issues[0], body as Record<string, unknown>);
   const b = parsed.data;
+  for (const [param, value] of Object.entries(b)) {
+    // PostgreSQL text cannot hold NUL, and no upstream wants it: refuse it before any work.
+    if (typeof value === "string" && value.includes("\u0000")) {
+      throw ApiError.invalidValue(
+        param,
+        `Invalid '${param}': the string contains a NUL character (\\u0000).`,
+      );
+    }
+  }
 
-  const model = b.model ??
-    [...catalog.models.values()].find((m) => m.kind === "image" && m.isDefault)!.id;
+  const model = b.model ?? defaultImageModel(catalog);
   const known = catalog.models.get(model);
   if (!known || known.kind !== "image") {
     throw new ApiError(
@@ -193,6 +201,20 @@ export function parseImageRequest(
     responseFormat,
     user: b.user ?? null,
   };
+}
+
+function defaultImageModel(catalog: Catalog): string {
+  const model = [...catalog.models.values()].find((m) => m.kind === "image" && m.isDefault);
+  if (!model) {
+    throw new ApiError(
+      400,
+      "Missing required parameter: 'model'.",
+      "invalid_request_error",
+      "missing_required_parameter",
+      "model",
+    );
+  }
+  return model.id;
 }
 
 /** Why a WxH is not a size gpt-image-2 can make, or null when it is one. */

@@ -11,7 +11,7 @@ import type { Config } from "./config.ts";
 import type { Sql } from "./database.ts";
 import type { Caller } from "./api_keys.ts";
 import { ApiError } from "./errors.ts";
-import { hold, LedgerError, release, settle } from "./ledger.ts";
+import { hold, LedgerError, release, settle, transferExists } from "./ledger.ts";
 import { type Catalog, catalog, imagePrice, maxImagePrice, QUALITIES } from "./pricing.ts";
 import { type ImageRequest, parseImageRequest } from "./image_request.ts";
 import { type Channel, channelsFor } from "./channels.ts";
@@ -101,6 +101,7 @@ export async function generateImages(
       key: call.idempotencyKey,
       requestHash: await hashRequestBody(call.bodyText),
       requestId: call.requestId,
+      staleAfterSeconds: s.config.HOLD_TIMEOUT_SECONDS,
     });
     if (outcome.kind === "replay") {
       return {
@@ -122,7 +123,11 @@ export async function generateImages(
     );
   } catch (error) {
     if (call.idempotencyKey !== null) {
-      await releaseIdempotencyKey(s.sql, { userId: caller.userId, key: call.idempotencyKey });
+      await releaseIdempotencyKey(s.sql, {
+        userId: caller.userId,
+        key: call.idempotencyKey,
+        requestId: call.requestId,
+      });
     }
     throw error;
   }
@@ -199,7 +204,7 @@ async function generateOnce(
         id: holdId,
         accountId: caller.accountId,
         amount: holdAmount,
-        deadline: new Date(Date.now() + holdSeconds * 1000),
+        timeoutSeconds: holdSeconds,
         requestId: call.requestId,
         apiKeyId: caller.apiKeyId,
         keyHasSpendLimit: caller.keyHasSpendLimit,
@@ -228,7 +233,12 @@ async function generateOnce(
     extra: Partial<RequestLogEntry> = {},
   ) => {
     await s.sql.begin(async (tx) => {
-      await release(tx, { id: crypto.randomUUID(), holdId, note: errorCode ?? status });
+      await release(tx, { id: crypto.randomUUID(), holdId, note: errorCode ?? status }).catch(
+        (error) => {
+          // Expired by the sweeper already (a call that outlived its hold): the money is free.
+          if (!(error instanceof LedgerError && error.code === "hold_not_open")) throw error;
+        },
+      );
       await writeRequestLog(tx, {
         ...logBase,
         ...requested,
@@ -341,15 +351,19 @@ async function generateOnce(
         ...(outcome.result.usage ? { usage: outcome.result.usage } : {}),
       },
     };
-    const usage = outcome.result.usage as
-      | { input_tokens?: number; output_tokens?: number }
-      | undefined;
+    const usage = outcome.result.usage ?? {};
+    // Token counts from a compatible upstream are taken only when they are sane integers.
+    const tokens = (value: unknown) =>
+      Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) < 2 ** 31
+        ? value as number
+        : null;
 
     // `charged` is false only when the hold expired before the upstream delivered (a call slower
     // than HOLD_TIMEOUT_SECONDS): the result is still delivered and recorded, free.
+    const settleId = crypto.randomUUID();
     const commit = (charged: boolean) =>
       s.sql.begin(async (tx) => {
-        const chargeId = charged && cost > 0n ? crypto.randomUUID() : null;
+        const chargeId = charged && cost > 0n ? settleId : null;
         const records = stored.map((image) => ({
           id: image.id,
           userId: caller.userId,
@@ -381,8 +395,8 @@ async function generateOnce(
             images: stored.length,
             size,
             quality,
-            inputTokens: usage?.input_tokens ?? null,
-            outputTokens: usage?.output_tokens ?? null,
+            inputTokens: tokens(usage.input_tokens),
+            outputTokens: tokens(usage.output_tokens),
             unitPrice,
             cost: charged ? cost : 0n,
             holdId,
@@ -391,6 +405,7 @@ async function generateOnce(
           call.idempotencyKey === null ? null : completeIdempotencyKey(tx, {
             userId: caller.userId,
             key: call.idempotencyKey,
+            requestId: call.requestId,
             httpStatus: 200,
             response: answer,
           }),
@@ -402,11 +417,15 @@ async function generateOnce(
     try {
       await commit(true);
     } catch (error) {
-      if (!(error instanceof LedgerError && error.code === "hold_not_open")) throw error;
-      console.warn(
-        `[${call.requestId}] hold ${holdId} expired before the upstream delivered; delivered free`,
-      );
-      await commit(false);
+      if (error instanceof LedgerError && error.code === "hold_not_open") {
+        console.warn(
+          `[${call.requestId}] hold ${holdId} expired before the upstream delivered; delivered free`,
+        );
+        await commit(false);
+      } else if (!(cost > 0n && await transferExists(s.sql, settleId))) {
+        // Unless the commit went through and only its answer was lost, nothing was charged.
+        throw error;
+      }
     }
     resolved = true;
 
@@ -448,7 +467,7 @@ function parseJson(text: string): unknown {
 function modelNamedIn(text: string): string | null {
   try {
     const model = (JSON.parse(text) as { model?: unknown })?.model;
-    return typeof model === "string" ? model.slice(0, 100) : null;
+    return typeof model === "string" ? model.replaceAll("\u0000", "").slice(0, 100) : null;
   } catch {
     return null;
   }

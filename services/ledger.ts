@@ -85,6 +85,10 @@ export async function balanceOf(db: Db, accountId: bigint): Promise<Balance> {
   return { posted: row.posted, pending: row.pending, available: row.posted - row.pending };
 }
 
+export async function transferExists(db: Db, id: string): Promise<boolean> {
+  return (await db`select 1 from ledger_transfers where id = ${id}`).length > 0;
+}
+
 /** Adds money to a customer account from outside (a payment, a grant). */
 export async function topUp(
   db: Db,
@@ -139,7 +143,8 @@ export async function refund(
 /**
  * Reserves `amount` before an upstream call. Fails with insufficient_funds when the account's
  * available money is short, or spend_limit_exceeded when the key's limit would be passed;
- * then nothing is written. A hold not resolved by `deadline` is expired by the sweeper.
+ * then nothing is written. A hold not resolved within `timeoutSeconds` (by the database's clock,
+ * which the sweeper also reads) is expired by the sweeper.
  */
 export async function hold(
   db: Db,
@@ -147,7 +152,7 @@ export async function hold(
     id: string;
     accountId: bigint;
     amount: Micros;
-    deadline: Date;
+    timeoutSeconds: number;
     requestId: string;
     apiKeyId?: bigint | null;
     /** The key has a spend limit: the hold counts against it too. */
@@ -164,21 +169,17 @@ export async function hold(
       debitAccountId: input.accountId,
       creditAccountId: REVENUE_ACCOUNT,
       amount: input.amount,
-      deadline: input.deadline,
+      timeoutSeconds: input.timeoutSeconds,
       requestId: input.requestId,
       apiKeyId,
     });
     if (!created) return transfer;
-    // A hold may commit without waiting for the disk: if the database crashes and loses it, the
-    // money is simply free again, and the settle that needs it fails (nothing is charged). A
-    // settle commits durably, which flushes every hold before it. The customer's row is then
-    // locked only for microseconds, not for a disk flush.
     // The statements are sent together (pipelined) and run in order; the guarded updates come
     // last, API key before account, as everywhere.
-    const [, , keyOk, funded] = await Promise.all([
-      tx`set local synchronous_commit = off`,
+    const [, keyOk, funded] = await Promise.all([
       tx`insert into ledger_open_holds (transfer_id, account_id, api_key_id, key_limited, amount, deadline)
-         values (${input.id}, ${input.accountId}, ${apiKeyId}, ${keyLimited}, ${input.amount}, ${input.deadline})`,
+         select id, debit_account_id, api_key_id, ${keyLimited}, amount, deadline
+         from ledger_transfers where id = ${input.id}`,
       keyLimited
         ? tx`update api_keys set held = held + ${input.amount}
              where id = ${apiKeyId} and spent + held + ${input.amount} <= spend_limit
@@ -216,20 +217,29 @@ export async function release(
   return await resolveHold(db, { ...input, kind: "release", amount: null });
 }
 
-/** Expires every hold past its deadline; returns the ids of the holds it released. */
-export async function releaseExpiredHolds(sql: Sql, batch = 500): Promise<string[]> {
+/**
+ * Expires every hold past its deadline; returns the ids of the holds it released. `onExpire`
+ * runs in each expire's own transaction, so what it records commits with the money or not at all.
+ */
+export async function releaseExpiredHolds(
+  sql: Sql,
+  options: { batch?: number; onExpire?: (tx: Tx, holdId: string) => Promise<void> } = {},
+): Promise<string[]> {
   const expired = await sql<{ transferId: string }[]>`
     select transfer_id as "transferId" from ledger_open_holds
-    where deadline < now() order by deadline limit ${batch}`;
+    where deadline < now() order by deadline limit ${options.batch ?? 500}`;
   const released: string[] = [];
   for (const { transferId } of expired) {
     try {
-      await resolveHold(sql, {
-        id: crypto.randomUUID(),
-        holdId: transferId,
-        kind: "expire",
-        amount: null,
-        note: "deadline passed",
+      await sql.begin(async (tx) => {
+        await resolveHold(tx, {
+          id: crypto.randomUUID(),
+          holdId: transferId,
+          kind: "expire",
+          amount: null,
+          note: "deadline passed",
+        });
+        await options.onExpire?.(tx, transferId);
       });
       released.push(transferId);
     } catch (error) {
@@ -240,22 +250,19 @@ export async function releaseExpiredHolds(sql: Sql, batch = 500): Promise<string
   return released;
 }
 
-/** Runs releaseExpiredHolds every `intervalMs` inside the server; `onExpired` hears which. */
+/** Runs releaseExpiredHolds every `intervalMs` inside the server. */
 export function startHoldSweeper(
   sql: Sql,
   options: {
     intervalMs: number;
-    onExpired?: (holdIds: string[]) => Promise<void>;
+    onExpire?: (tx: Tx, holdId: string) => Promise<void>;
     onError?: (error: unknown) => void;
   },
 ): { stop(): Promise<void> } {
   let running: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
     running = running
-      .then(async () => {
-        const expired = await releaseExpiredHolds(sql);
-        if (expired.length) await options.onExpired?.(expired);
-      })
+      .then(() => releaseExpiredHolds(sql, { onExpire: options.onExpire }))
       .catch(options.onError ?? console.error);
   }, options.intervalMs);
   return {
@@ -337,7 +344,8 @@ type NewTransfer =
   & Omit<Transfer, "createdAt" | "pendingId" | "deadline" | "requestId" | "apiKeyId" | "note">
   & {
     pendingId?: string | null;
-    deadline?: Date | null;
+    /** Holds only: the deadline is now + this, by the database's clock. */
+    timeoutSeconds?: number;
     requestId?: string | null;
     apiKeyId?: bigint | null;
     note?: string | null;
@@ -352,9 +360,11 @@ async function insertTransfer(
     insert into ledger_transfers
       (id, kind, debit_account_id, credit_account_id, amount, pending_id, deadline, request_id, api_key_id, note)
     values (${t.id}, ${t.kind}, ${t.debitAccountId}, ${t.creditAccountId}, ${t.amount},
-            ${t.pendingId ?? null}, ${t.deadline ?? null}, ${t.requestId ?? null}, ${
-    t.apiKeyId ?? null
-  },
+            ${t.pendingId ?? null},
+            case when ${t.timeoutSeconds ?? null}::float8 is null then null
+                 else now() + ${t.timeoutSeconds ?? null}::float8 * interval '1 second' end, ${
+    t.requestId ?? null
+  }, ${t.apiKeyId ?? null},
             ${t.note ?? null})
     on conflict (id) do nothing
     returning ${transferColumns(tx)}`;

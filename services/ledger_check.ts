@@ -11,15 +11,15 @@ export interface InvariantResult {
 
 const INVARIANTS: { name: string; query: string }[] = [
   {
-    name: "the balances of all accounts sum to zero (double entry)",
+    name: "every transfer runs between the accounts its kind names",
     query: `
-      select sum(change) as total from (
-        select credit_account_id as account_id, amount as change from ledger_transfers
-        where kind not in ('hold', 'release', 'expire')
-        union all
-        select debit_account_id, -amount from ledger_transfers where kind not in ('hold', 'release', 'expire')
-      ) entries
-      having coalesce(sum(change), 0) <> 0`,
+      select t.id, t.kind, d.kind as debit, c.kind as credit
+      from ledger_transfers t
+      join ledger_accounts d on d.id = t.debit_account_id
+      join ledger_accounts c on c.id = t.credit_account_id
+      where (t.kind = 'topup' and (d.kind, c.kind) <> ('topup_clearing', 'customer'))
+         or (t.kind in ('hold', 'settle', 'release', 'expire') and (d.kind, c.kind) <> ('customer', 'revenue'))
+         or (t.kind = 'refund' and (d.kind, c.kind) <> ('revenue', 'customer'))`,
   },
   {
     name: "no customer's available balance is negative",
@@ -116,6 +116,27 @@ const INVARIANTS: { name: string; query: string }[] = [
          or (r.channel_id is not null and not exists (select 1 from channels c where c.id = r.channel_id))
       union all
       select 'image owner', i.id from images i where not exists (select 1 from users u where u.id = i.user_id)`,
+  },
+  {
+    name: "every API call's hold has its log line, pending exactly while the hold is open",
+    query: `
+      select 'hold without a log line' as what, h.id::text as row from ledger_transfers h
+      where h.kind = 'hold' and h.request_id like 'req\\_%'
+        and not exists (select 1 from request_log r where r.hold_id = h.id)
+      union all
+      select 'log line ' || r.status || ' while its hold is ' ||
+        case when o.transfer_id is null then 'resolved' else 'open' end, r.request_id
+      from request_log r left join ledger_open_holds o on o.transfer_id = r.hold_id
+      where r.hold_id is not null and (r.status = 'pending') <> (o.transfer_id is not null)`,
+  },
+  {
+    name: "a delivered call's log line matches its stored images, in count and cost",
+    query: `
+      select r.request_id, r.images, r.cost, i.count, i.cost as images_cost
+      from request_log r
+      left join lateral (select count(*) as count, coalesce(sum(cost), 0) as cost
+                         from images where images.request_id = r.request_id) i on true
+      where r.status = 'ok' and r.kind = 'image' and (r.images <> i.count or r.cost <> i.cost)`,
   },
 ];
 

@@ -1,7 +1,7 @@
 // One log for every /v1 call, text and image alike. A call that holds money gets its row in the
 // same transaction as the hold (status "pending"), and its final state in the same transaction
 // as the settle or release: no charge exists without its log line, and a crash leaves a record.
-import type { Db, Sql } from "./database.ts";
+import type { Db } from "./database.ts";
 import type { Micros } from "./money.ts";
 
 export type RequestStatus =
@@ -62,9 +62,9 @@ export async function writeRequestLog(db: Db, e: RequestLogEntry): Promise<void>
       unit_price = excluded.unit_price, cost = excluded.cost, charge_id = excluded.charge_id`;
 }
 
-/** Marks the calls whose holds the sweeper expired: their process died mid-call. */
-export async function markInterrupted(sql: Sql, holdIds: string[]): Promise<void> {
-  if (holdIds.length === 0) return;
-  await sql`update request_log set status = 'failed', http_status = 500, error_code = 'interrupted'
-            where hold_id = any(${holdIds}::uuid[]) and status = 'pending'`;
+/** Marks the call whose hold the sweeper expired: its process died mid-call. Run it in the
+ *  expire's transaction (see releaseExpiredHolds). */
+export async function markInterrupted(db: Db, holdId: string): Promise<void> {
+  await db`update request_log set status = 'failed', http_status = 500, error_code = 'interrupted'
+           where hold_id = ${holdId} and status = 'pending'`;
 }

@@ -124,6 +124,8 @@ const cases: Case[] = [
   ],
   ["user as an object", { ...ok, user: { id: 1 } }, 400, "user", "invalid_type"],
   ["user too long", { ...ok, user: "u".repeat(513) }, 400, "user", "invalid_value"],
+  ["a NUL character in the prompt", { ...ok, prompt: "a\u0000b" }, 400, "prompt", "invalid_value"],
+  ["a NUL character in the model", { ...ok, model: "gpt\u0000" }, 400, "model", "invalid_value"],
   ["an unknown field", { ...ok, colour: "blue" }, 400, "colour", "unknown_parameter"],
   ["a misspelt field", { ...ok, qualty: "high" }, 400, "qualty", "unknown_parameter"],
 ];
@@ -172,7 +174,7 @@ test(`a table of ${cases.length} malformed bodies: each answers 4xx in OpenAI's 
 });
 
 test("a huge body is refused with 413 before it is read whole", async () => {
-  const response = await post(JSON.stringify({ ...ok, prompt: "x".repeat(200_000) }));
+  const response = await post(JSON.stringify({ ...ok, prompt: "x".repeat(300_000) }));
   assert.equal(response.status, 413);
   assert.equal((await response.json()).error.code, "request_too_large");
   assert.equal((await balanceOf(sql, mallory.accountId)).available, 1_000_000n);

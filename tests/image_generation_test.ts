@@ -7,6 +7,7 @@ import { assertLedgerHolds, customer } from "./_helpers/fixtures.ts";
 import { addStandinChannel, startGateway } from "./_helpers/app.ts";
 import { startStandinUpstream } from "./_helpers/standin_upstream.ts";
 import { balanceOf, releaseExpiredHolds } from "../services/ledger.ts";
+import { markInterrupted } from "../services/request_log.ts";
 import { setChannelEnabled } from "../services/channels.ts";
 import { sniffImage } from "../services/image_bytes.ts";
 
@@ -489,7 +490,7 @@ test("a result that arrives after its hold expired is delivered and recorded, fr
   // As if the call had outlived HOLD_TIMEOUT_SECONDS: the sweeper frees the money first.
   await sql`update ledger_open_holds set deadline = now() - interval '1 second'
             where account_id = ${quinn.accountId}`;
-  assert.equal((await releaseExpiredHolds(sql)).length, 1);
+  assert.equal((await releaseExpiredHolds(sql, { onExpire: markInterrupted })).length, 1);
   const { data: result, response } = await call;
   assert.equal(result.data?.length, 1);
   await assertNothingCharged(quinn.accountId, 1_000_000n);

@@ -15,7 +15,6 @@ import {
 import { checkLedger } from "../services/ledger_check.ts";
 
 const { sql } = await freshDatabase({ max: 30 });
-const inAMinute = () => new Date(Date.now() + 60_000);
 const id = () => crypto.randomUUID();
 
 function rejectsWith(code: string) {
@@ -46,7 +45,7 @@ test("200 concurrent holds against a balance covering exactly 53 of them: exactl
           id: id(),
           accountId: bob.accountId,
           amount: price,
-          deadline: inAMinute(),
+          timeoutSeconds: 60,
           requestId: "race",
         }),
     ),
@@ -71,7 +70,7 @@ test("settle posts the actual amount and frees the rest of the hold", async () =
     id: id(),
     accountId: carol.accountId,
     amount: 400_000n,
-    deadline: inAMinute(),
+    timeoutSeconds: 60,
     requestId: "r1",
   });
   assert.equal((await balanceOf(sql, carol.accountId)).available, 600_000n);
@@ -90,7 +89,7 @@ test("a hold resolves exactly once: settle twice, release after settle, settle a
     id: id(),
     accountId: dave.accountId,
     amount: 100_000n,
-    deadline: inAMinute(),
+    timeoutSeconds: 60,
     requestId: "r",
   });
   await settle(sql, { id: id(), holdId: first.id, amount: 100_000n });
@@ -104,7 +103,7 @@ test("a hold resolves exactly once: settle twice, release after settle, settle a
     id: id(),
     accountId: dave.accountId,
     amount: 100_000n,
-    deadline: inAMinute(),
+    timeoutSeconds: 60,
     requestId: "r",
   });
   await release(sql, { id: id(), holdId: second.id });
@@ -122,7 +121,7 @@ test("concurrent settle and release of one hold: one wins, the other is refused"
     id: id(),
     accountId: erin.accountId,
     amount: 300_000n,
-    deadline: inAMinute(),
+    timeoutSeconds: 60,
     requestId: "r",
   });
   const results = await Promise.allSettled([
@@ -140,7 +139,7 @@ test("settling more than was held is refused and changes nothing", async () => {
     id: id(),
     accountId: fay.accountId,
     amount: 100_000n,
-    deadline: inAMinute(),
+    timeoutSeconds: 60,
     requestId: "r",
   });
   await assert.rejects(
@@ -160,7 +159,7 @@ test("amounts must be positive integers of micro-dollars", async () => {
         id: id(),
         accountId: gus.accountId,
         amount,
-        deadline: inAMinute(),
+        timeoutSeconds: 60,
         requestId: "r",
       }),
       rejectsWith("invalid_amount"),
@@ -178,7 +177,7 @@ test("an expired hold is released by the sweeper running in the server", async (
     id: id(),
     accountId: hal.accountId,
     amount: 250_000n,
-    deadline: new Date(Date.now() + 300),
+    timeoutSeconds: 0.3,
     requestId: "crashed",
   });
   assert.equal((await balanceOf(sql, hal.accountId)).available, 750_000n);
@@ -220,7 +219,7 @@ test("the same transfer id twice creates one transfer; with different fields it 
     id: holdId,
     accountId: ivy.accountId,
     amount: 1_000_000n,
-    deadline: inAMinute(),
+    timeoutSeconds: 60,
     requestId: "r",
   });
   const concurrentRetries = await Promise.all(
@@ -231,7 +230,7 @@ test("the same transfer id twice creates one transfer; with different fields it 
           id: holdId,
           accountId: ivy.accountId,
           amount: 1_000_000n,
-          deadline: h.deadline!,
+          timeoutSeconds: 60,
           requestId: "r",
         }),
     ),
@@ -243,7 +242,7 @@ test("the same transfer id twice creates one transfer; with different fields it 
       id: holdId,
       accountId: ivy.accountId,
       amount: 2_000_000n,
-      deadline: inAMinute(),
+      timeoutSeconds: 60,
       requestId: "r",
     }),
     rejectsWith("transfer_exists_with_different_fields"),
@@ -268,7 +267,7 @@ test("a key's spend limit is enforced up front, under concurrency, like the bala
         id: id(),
         accountId: jo.accountId,
         amount: 100_000n,
-        deadline: inAMinute(),
+        timeoutSeconds: 60,
         requestId: "r",
         apiKeyId: jo.apiKeyId,
         keyHasSpendLimit: true,
@@ -290,7 +289,7 @@ test("a key's spend limit is enforced up front, under concurrency, like the bala
     id: id(),
     accountId: jo.accountId,
     amount: 500_000n,
-    deadline: inAMinute(),
+    timeoutSeconds: 60,
     requestId: "r",
     apiKeyId: jo.apiKeyId,
     keyHasSpendLimit: true,

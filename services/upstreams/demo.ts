@@ -56,6 +56,9 @@ function autoSize(prompt: string): string {
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) {
+    return Promise.reject(new UpstreamError("unavailable", "demo call aborted", 499));
+  }
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(resolve, ms);

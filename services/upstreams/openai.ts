@@ -4,6 +4,7 @@ import OpenAI from "openai";
 import type { Channel } from "../channels.ts";
 import {
   type ImageUpstream,
+  isPolicyBlock,
   UpstreamError,
   type UpstreamImageRequest,
   type UpstreamImageResult,
@@ -89,13 +90,26 @@ export class OpenAIImageUpstream implements ImageUpstream {
   }
 }
 
+const REQUEST_ERROR_CODES = new Set([
+  "invalid_value",
+  "invalid_type",
+  "unknown_parameter",
+  "missing_required_parameter",
+  "string_above_max_length",
+  "invalid_prompt",
+]);
+
 function toUpstreamError(error: unknown, channel: Channel): UpstreamError {
   if (error instanceof OpenAI.APIError && typeof error.status === "number") {
     const body = (error.error ?? null) as UpstreamError["body"];
     const status = error.status;
-    // 400 and 422 judge the request itself; everything else is the channel's problem
-    // (401/403/404 mean our channel is misconfigured: never show a customer that as theirs).
-    const refused = status === 400 || status === 422;
+    // Only an error about the request itself is the customer's: a policy block, or a field the
+    // upstream names. Everything else is the channel's problem and moves on to the next one
+    // (401/403/404 mean our channel is misconfigured; a 400 "billing_hard_limit_reached" is our
+    // upstream account's): never show a customer that as theirs.
+    const aboutTheRequest = isPolicyBlock(body) || body?.param != null ||
+      REQUEST_ERROR_CODES.has(String(body?.code));
+    const refused = (status === 400 || status === 422) && aboutTheRequest;
     const envelope = body && typeof body.message === "string"
       ? {
         ...body,

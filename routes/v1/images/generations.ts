@@ -4,8 +4,9 @@ import { readBodyText } from "../../../framework/body.ts";
 import { generateImages } from "../../../services/images.ts";
 import { MAX_PROMPT_CHARS } from "../../../services/image_request.ts";
 
-// A 32,000-character prompt of 4-byte characters, plus room for every other field.
-const MAX_BODY_BYTES = MAX_PROMPT_CHARS * 4 + 16_384;
+// A 32,000-character prompt with every character JSON-escaped (\uXXXX, as Python's json does
+// for non-ASCII), plus room for every other field.
+const MAX_BODY_BYTES = MAX_PROMPT_CHARS * 6 + 16_384;
 
 export const handler: Handlers = {
   async POST(c) {
