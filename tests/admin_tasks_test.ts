@@ -68,6 +68,17 @@ test("bad input is refused with one clear line and exit code 2", async () => {
         "--models",
         "gpt-image-2",
       ], /--provider/],
+      [[
+        "price:set",
+        "--model",
+        "gpt-image-2",
+        "--size",
+        "1024x1024",
+        "--quality",
+        "low",
+        "--usd",
+        "0",
+      ], /more than 0/],
       [["no-such-command"], /unknown command/],
     ] as const
   ) {

@@ -190,6 +190,17 @@ for (
     ],
     ["malformed JSON", { kind: "malformed" }, 502, "upstream_error"],
     [
+      "a 400 about our own upstream account",
+      {
+        kind: "status",
+        status: 400,
+        code: "billing_hard_limit_reached",
+        type: "invalid_request_error",
+      },
+      502,
+      "upstream_error",
+    ],
+    [
       "a slow answer past the channel's timeout",
       { kind: "ok", delayMs: 3_000 },
       502,
