@@ -7,7 +7,8 @@
 //   settle   customer → revenue              posting the actual amount (≤ held; the rest is freed)
 //   release  customer → revenue              voiding it (a failure, a blocked prompt)
 //   expire   customer → revenue              voiding it after its deadline (the sweeper)
-//   refund   revenue → customer              posted correction of an earlier charge
+//   refund   revenue → customer              posted correction of an earlier charge (kind
+//                                            reserved: refunds come with invoices)
 //
 // A customer account keeps four running totals; its available money is
 // credits_posted − debits_posted − debits_pending, and the funds check is one guarded UPDATE,
@@ -70,13 +71,6 @@ export async function openCustomerAccount(db: Db, userId: bigint): Promise<bigin
   return row.id;
 }
 
-export async function customerAccountOf(db: Db, userId: bigint): Promise<bigint> {
-  const [row] = await db<{ id: bigint }[]>`
-    select id from ledger_accounts where kind = 'customer' and user_id = ${userId}`;
-  if (!row) throw new LedgerError("unknown_account", `user ${userId} has no ledger account`);
-  return row.id;
-}
-
 export async function balanceOf(db: Db, accountId: bigint): Promise<Balance> {
   const [row] = await db<{ posted: bigint; pending: bigint }[]>`
     select credits_posted - debits_posted as posted, debits_pending as pending
@@ -111,30 +105,6 @@ export async function topUp(
       if (updated.length === 0) {
         throw new LedgerError("unknown_account", `no customer account ${input.accountId}`);
       }
-    }
-    return transfer;
-  });
-}
-
-/** Gives money back to a customer for an earlier charge. */
-export async function refund(
-  db: Db,
-  input: { id: string; accountId: bigint; amount: Micros; requestId?: string; note?: string },
-): Promise<Transfer> {
-  assertPositive(input.amount);
-  return await inTransaction(db, async (tx) => {
-    const { transfer, created } = await insertTransfer(tx, {
-      id: input.id,
-      kind: "refund",
-      debitAccountId: REVENUE_ACCOUNT,
-      creditAccountId: input.accountId,
-      amount: input.amount,
-      requestId: input.requestId ?? null,
-      note: input.note ?? null,
-    });
-    if (created) {
-      await tx`update ledger_accounts set credits_posted = credits_posted + ${input.amount}
-               where id = ${input.accountId}`;
     }
     return transfer;
   });
