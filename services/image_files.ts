@@ -44,9 +44,10 @@ export interface ImageRecord {
   cost: bigint;
 }
 
-export async function recordImages(db: Db, records: ImageRecord[]): Promise<void> {
-  if (records.length === 0) return;
-  await db`insert into images ${
+/** The insert of the images' records, not yet run (null for none): to send beside a settle. */
+export function recordImages(db: Db, records: ImageRecord[]) {
+  if (records.length === 0) return null;
+  return db`insert into images ${
     db(
       records.map((r) => ({
         id: r.id,

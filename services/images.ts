@@ -8,10 +8,10 @@
 // idempotency record commit in another. Any failure before the settle releases everything:
 // nothing is charged that was not delivered.
 import type { Config } from "./config.ts";
-import type { Sql } from "./database.ts";
+import type { Db, Sql } from "./database.ts";
 import type { Caller } from "./api_keys.ts";
 import { ApiError } from "./errors.ts";
-import { hold, LedgerError, release, settle, transferExists } from "./ledger.ts";
+import { type Alongside, hold, LedgerError, release, settle, transferExists } from "./ledger.ts";
 import { type Catalog, catalog, imagePrice, maxImagePrice, QUALITIES } from "./pricing.ts";
 import { type ImageRequest, parseImageRequest } from "./image_request.ts";
 import { type Channel, channelsFor } from "./channels.ts";
@@ -23,7 +23,7 @@ import { type ImageInfo, sniffImage } from "./image_bytes.ts";
 import type { ImageStore } from "./image_store.ts";
 import { recordImages } from "./image_files.ts";
 import type { UrlSigner } from "./signed_urls.ts";
-import { type RequestLogEntry, writeRequestLog } from "./request_log.ts";
+import { type RequestLogEntry, requestLogWrite, writeRequestLog } from "./request_log.ts";
 import {
   claimIdempotencyKey,
   completeIdempotencyKey,
@@ -185,30 +185,30 @@ async function generateOnce(
     );
   }
 
-  // Hold the most this call can cost, and record it as pending, in one commit.
+  // Hold the most this call can cost, and record it as pending, in one statement.
   const holdId = crypto.randomUUID();
   const holdAmount = unitMax * BigInt(request.n);
   const holdSeconds = s.config.HOLD_TIMEOUT_SECONDS;
   try {
-    await s.sql.begin(async (tx) => {
-      // The log line first: the hold locks the customer's row, which should wait on nothing else.
-      await writeRequestLog(tx, {
-        ...logBase,
-        ...requested,
-        status: "pending",
-        httpStatus: 0,
-        latencyMs: 0,
-        holdId,
-      });
-      await hold(tx, {
-        id: holdId,
-        accountId: caller.accountId,
-        amount: holdAmount,
-        timeoutSeconds: holdSeconds,
-        requestId: call.requestId,
-        apiKeyId: caller.apiKeyId,
-        keyHasSpendLimit: caller.keyHasSpendLimit,
-      });
+    await hold(s.sql, {
+      id: holdId,
+      accountId: caller.accountId,
+      amount: holdAmount,
+      timeoutSeconds: holdSeconds,
+      requestId: call.requestId,
+      apiKeyId: caller.apiKeyId,
+      keyHasSpendLimit: caller.keyHasSpendLimit,
+    }, {
+      alongside: [
+        requestLogWrite(s.sql, {
+          ...logBase,
+          ...requested,
+          status: "pending",
+          httpStatus: 0,
+          latencyMs: 0,
+          holdId,
+        }),
+      ],
     });
   } catch (error) {
     if (
@@ -232,24 +232,26 @@ async function generateOnce(
     errorCode: string | null,
     extra: Partial<RequestLogEntry> = {},
   ) => {
-    await s.sql.begin(async (tx) => {
-      await release(tx, { id: crypto.randomUUID(), holdId, note: errorCode ?? status }).catch(
-        (error) => {
-          // Expired by the sweeper already (a call that outlived its hold): the money is free.
-          if (!(error instanceof LedgerError && error.code === "hold_not_open")) throw error;
-        },
-      );
-      await writeRequestLog(tx, {
-        ...logBase,
-        ...requested,
-        status,
-        httpStatus,
-        errorCode,
-        latencyMs: elapsed(),
-        holdId,
-        ...extra,
+    const entry: RequestLogEntry = {
+      ...logBase,
+      ...requested,
+      status,
+      httpStatus,
+      errorCode,
+      latencyMs: elapsed(),
+      holdId,
+      ...extra,
+    };
+    try {
+      await release(s.sql, { id: crypto.randomUUID(), holdId, note: errorCode ?? status }, {
+        alongside: [requestLogWrite(s.sql, entry)],
       });
-    });
+    } catch (error) {
+      // Expired by the sweeper already (a call that outlived its hold): the money is free, and
+      // the log line still says how the call ended.
+      if (!(error instanceof LedgerError && error.code === "hold_not_open")) throw error;
+      await writeRequestLog(s.sql, entry);
+    }
     resolved = true;
   };
 
@@ -361,59 +363,65 @@ async function generateOnce(
     // `charged` is false only when the hold expired before the upstream delivered (a call slower
     // than HOLD_TIMEOUT_SECONDS): the result is still delivered and recorded, free.
     const settleId = crypto.randomUUID();
-    const commit = (charged: boolean) =>
-      s.sql.begin(async (tx) => {
-        const chargeId = charged && cost > 0n ? settleId : null;
-        const records = stored.map((image) => ({
-          id: image.id,
-          userId: caller.userId,
-          requestId: call.requestId,
-          position: image.position,
-          prompt: request.prompt,
-          revisedPrompt: image.revisedPrompt ?? null,
-          modelId: request.model,
-          size: `${image.info.width}x${image.info.height}`,
-          quality: quality ?? "unknown",
-          background,
-          outputFormat: image.info.format,
-          bytes: image.bytes.length,
-          storageKey: image.storageKey,
-          cost: charged ? unitPrice : 0n,
-        }));
-        // The records first, sent together; the settle last, so the customer's row stays locked
-        // only for the commit.
-        await Promise.all([
-          recordImages(tx, records),
-          writeRequestLog(tx, {
-            ...logBase,
-            status: "ok",
-            httpStatus: 200,
-            errorCode: charged ? null : "hold_expired",
-            latencyMs: elapsed(),
-            upstreamLatencyMs: outcome.upstreamMs,
-            channelId: outcome.channel.id,
-            images: stored.length,
-            size,
-            quality,
-            inputTokens: tokens(usage.input_tokens),
-            outputTokens: tokens(usage.output_tokens),
-            unitPrice,
-            cost: charged ? cost : 0n,
-            holdId,
-            chargeId,
-          }),
-          call.idempotencyKey === null ? null : completeIdempotencyKey(tx, {
+    const commit = async (charged: boolean) => {
+      const chargeId = charged && cost > 0n ? settleId : null;
+      const records = stored.map((image) => ({
+        id: image.id,
+        userId: caller.userId,
+        requestId: call.requestId,
+        position: image.position,
+        prompt: request.prompt,
+        revisedPrompt: image.revisedPrompt ?? null,
+        modelId: request.model,
+        size: `${image.info.width}x${image.info.height}`,
+        quality: quality ?? "unknown",
+        background,
+        outputFormat: image.info.format,
+        bytes: image.bytes.length,
+        storageKey: image.storageKey,
+        cost: charged ? unitPrice : 0n,
+      }));
+      const entry: RequestLogEntry = {
+        ...logBase,
+        status: "ok",
+        httpStatus: 200,
+        errorCode: charged ? null : "hold_expired",
+        latencyMs: elapsed(),
+        upstreamLatencyMs: outcome.upstreamMs,
+        channelId: outcome.channel.id,
+        images: stored.length,
+        size,
+        quality,
+        inputTokens: tokens(usage.input_tokens),
+        outputTokens: tokens(usage.output_tokens),
+        unitPrice,
+        cost: charged ? cost : 0n,
+        holdId,
+        chargeId,
+      };
+      const resolve = (db: Db, alongside: Alongside["alongside"] = []) =>
+        chargeId
+          ? settle(db, { id: chargeId, holdId, amount: cost }, { alongside })
+          : release(db, { id: crypto.randomUUID(), holdId, note: "free" }, { alongside });
+      if (charged && call.idempotencyKey === null) {
+        // The common case: the records and the settle in one statement, one commit.
+        await resolve(s.sql, [recordImages(s.sql, records), requestLogWrite(s.sql, entry)]);
+        return;
+      }
+      await s.sql.begin(async (tx) => {
+        await Promise.all([recordImages(tx, records), writeRequestLog(tx, entry)]);
+        if (call.idempotencyKey !== null) {
+          await completeIdempotencyKey(tx, {
             userId: caller.userId,
             key: call.idempotencyKey,
             requestId: call.requestId,
             httpStatus: 200,
             response: answer,
-          }),
-        ]);
-        if (!charged) return;
-        if (chargeId) await settle(tx, { id: chargeId, holdId, amount: cost });
-        else await release(tx, { id: crypto.randomUUID(), holdId, note: "free" });
+          });
+        }
+        if (charged) await resolve(tx);
       });
+    };
     try {
       await commit(true);
     } catch (error) {

@@ -17,6 +17,11 @@
 // Rows are locked in one order everywhere (API key, then account) so transactions never
 // deadlock. Every function takes the pool or a transaction it joins: the caller can write its
 // own records (the request log) in the same commit as the money.
+//
+// The two hot operations, hold and resolving a hold, are SQL functions (ledger_hold and
+// ledger_resolve in migrations/0003_ledger_functions.sql): each is one statement, with the
+// caller's own writes beside it (`alongside`), so a billed call makes one round trip and one
+// commit for each. `deno task bench` measured +40% from that.
 import { type Db, inTransaction, type Sql, type Tx } from "./database.ts";
 import type { Micros } from "./money.ts";
 
@@ -128,45 +133,23 @@ export async function hold(
     /** The key has a spend limit: the hold counts against it too. */
     keyHasSpendLimit?: boolean;
   },
+  options: Alongside = {},
 ): Promise<Transfer> {
   assertPositive(input.amount);
-  return await inTransaction(db, async (tx) => {
-    const apiKeyId = input.apiKeyId ?? null;
-    const keyLimited = apiKeyId !== null && (input.keyHasSpendLimit ?? false);
-    const { transfer, created } = await insertTransfer(tx, {
-      id: input.id,
-      kind: "hold",
-      debitAccountId: input.accountId,
-      creditAccountId: REVENUE_ACCOUNT,
-      amount: input.amount,
-      timeoutSeconds: input.timeoutSeconds,
-      requestId: input.requestId,
-      apiKeyId,
-    });
-    if (!created) return transfer;
-    // The statements are sent together (pipelined) and run in order; the guarded updates come
-    // last, API key before account, as everywhere.
-    const [, keyOk, funded] = await Promise.all([
-      tx`insert into ledger_open_holds (transfer_id, account_id, api_key_id, key_limited, amount, deadline)
-         select id, debit_account_id, api_key_id, ${keyLimited}, amount, deadline
-         from ledger_transfers where id = ${input.id}`,
-      keyLimited
-        ? tx`update api_keys set held = held + ${input.amount}
-             where id = ${apiKeyId} and spent + held + ${input.amount} <= spend_limit
-             returning id`
-        : [],
-      tx`update ledger_accounts set debits_pending = debits_pending + ${input.amount}
-         where id = ${input.accountId} and kind = 'customer'
-           and credits_posted - debits_posted - debits_pending >= ${input.amount}
-         returning id`,
-    ]);
-    if (keyLimited && keyOk.length === 0) {
-      throw new LedgerError("spend_limit_exceeded", "this API key has reached its spend limit");
-    }
-    if (funded.length === 0) {
-      throw new LedgerError("insufficient_funds", "the balance does not cover this request");
-    }
-    return transfer;
+  const apiKeyId = input.apiKeyId ?? null;
+  const keyLimited = apiKeyId !== null && (input.keyHasSpendLimit ?? false);
+  const [{ created, ...transfer }] = await ledgerStatement<Transfer & { created: boolean }>(
+    db,
+    options,
+    db`
+    select created, ${transferColumns(db)} from ledger_hold(${input.id}, ${input.accountId},
+      ${input.amount}, ${input.timeoutSeconds}::float8, ${input.requestId}, ${apiKeyId}, ${keyLimited})`,
+  );
+  return created ? transfer : sameOrConflict(transfer, {
+    kind: "hold",
+    amount: input.amount,
+    debitAccountId: input.accountId,
+    creditAccountId: REVENUE_ACCOUNT,
   });
 }
 
@@ -174,17 +157,19 @@ export async function hold(
 export async function settle(
   db: Db,
   input: { id: string; holdId: string; amount: Micros; note?: string },
+  options: Alongside = {},
 ): Promise<Transfer> {
   assertPositive(input.amount);
-  return await resolveHold(db, { ...input, kind: "settle" });
+  return await resolveHold(db, { ...input, kind: "settle" }, options);
 }
 
 /** Voids a hold: nothing is charged. */
 export async function release(
   db: Db,
   input: { id: string; holdId: string; note?: string },
+  options: Alongside = {},
 ): Promise<Transfer> {
-  return await resolveHold(db, { ...input, kind: "release", amount: null });
+  return await resolveHold(db, { ...input, kind: "release", amount: null }, options);
 }
 
 /**
@@ -252,60 +237,57 @@ async function resolveHold(
     amount: Micros | null;
     note?: string;
   },
+  options: Alongside = {},
 ): Promise<Transfer> {
-  const resolveOnce = () =>
-    inTransaction(db, async (tx) => {
-      // Deleting the open hold claims it: a second resolver finds nothing there.
-      const [retried, [claimed]] = await Promise.all([
-        findTransfer(tx, input.id),
-        tx<{ accountId: bigint; apiKeyId: bigint | null; keyLimited: boolean; amount: bigint }[]>`
-          delete from ledger_open_holds where transfer_id = ${input.holdId}
-          returning account_id as "accountId", api_key_id as "apiKeyId", key_limited as "keyLimited", amount`,
-      ]);
-      if (retried) return sameOrConflict(retried, input);
-      if (!claimed) {
-        throw new LedgerError(
-          "hold_not_open",
-          `hold ${input.holdId} is not open (resolved already, or unknown)`,
-        );
-      }
-      const held = claimed.amount;
-      const posted = input.amount ?? 0n;
-      if (posted > held) {
-        throw new LedgerError("invalid_amount", `cannot settle ${posted} of a hold of ${held}`);
-      }
-      const [{ transfer, created }] = await Promise.all([
-        insertTransfer(tx, {
-          id: input.id,
-          kind: input.kind,
-          debitAccountId: claimed.accountId,
-          creditAccountId: REVENUE_ACCOUNT,
-          // A void records the amount it freed.
-          amount: input.kind === "settle" ? posted : held,
-          pendingId: input.holdId,
-          apiKeyId: claimed.apiKeyId,
-          note: input.note ?? null,
-        }),
-        claimed.keyLimited
-          ? tx`update api_keys set held = held - ${held}, spent = spent + ${posted}
-               where id = ${claimed.apiKeyId}`
-          : null,
-        tx`update ledger_accounts
-           set debits_pending = debits_pending - ${held}, debits_posted = debits_posted + ${posted}
-           where id = ${claimed.accountId}`,
-      ]);
-      // Its id was taken meanwhile by a racing retry: roll back, and let the caller match it.
-      if (!created) throw new LedgerError("hold_not_open", `transfer ${input.id} exists already`);
-      return transfer;
-    });
+  let result: Transfer & { created: boolean };
   try {
-    return await resolveOnce();
+    [result] = await ledgerStatement<Transfer & { created: boolean }>(
+      db,
+      options,
+      db`
+      select created, ${transferColumns(db)} from ledger_resolve(${input.id}, ${input.holdId},
+        ${input.kind}, ${input.amount}, ${input.note ?? null})`,
+    );
   } catch (error) {
-    // A retry with the same id racing its original: once that one commits, we match it.
-    if (error instanceof LedgerError && error.code === "hold_not_open") {
-      const retried = await findTransfer(db, input.id);
-      if (retried) return sameOrConflict(retried, input);
-    }
+    // A retry with the same id racing its original: once that one commits, we match it (only
+    // outside a transaction, which the failed statement has spoilt).
+    const racedRetry = error instanceof LedgerError && error.code === "hold_not_open" &&
+      !("savepoint" in db) && await findTransfer(db, input.id);
+    if (racedRetry) return sameOrConflict(racedRetry, input);
+    throw error;
+  }
+  const { created, ...transfer } = result;
+  return created ? transfer : sameOrConflict(transfer, input);
+}
+
+/**
+ * The caller's own writes (its request log line, its images) to run in the same statement as a
+ * hold or a settle: one round trip, one commit, and all of it or nothing.
+ */
+export interface Alongside {
+  alongside?: (PendingQuery | null)[];
+}
+
+type PendingQuery = ReturnType<Db["unsafe"]>;
+
+const LEDGER_ERRORS: Record<string, LedgerErrorCode> = {
+  TS001: "spend_limit_exceeded",
+  TS002: "insufficient_funds",
+  TS003: "hold_not_open",
+  TS004: "invalid_amount",
+};
+
+/** Runs `call` (a select from a ledger function) with the caller's writes as CTEs beside it. */
+async function ledgerStatement<T>(db: Db, options: Alongside, call: PendingQuery): Promise<T[]> {
+  const writes = (options.alongside ?? []).filter((query): query is PendingQuery => query !== null);
+  const ctes = writes
+    .map((query, i) => db`${db.unsafe(`alongside_${i}`)} as (${query})`)
+    .reduce((list: PendingQuery | null, cte) => (list ? db`${list}, ${cte}` : cte), null);
+  try {
+    return await (ctes ? db`with ${ctes} ${call}` : call) as unknown as T[];
+  } catch (error) {
+    const code = LEDGER_ERRORS[(error as { code?: string }).code ?? ""];
+    if (code) throw new LedgerError(code, (error as Error).message);
     throw error;
   }
 }

@@ -40,7 +40,12 @@ export interface RequestLogEntry {
 
 /** Writes the call's row, or brings its pending row to its final state. */
 export async function writeRequestLog(db: Db, e: RequestLogEntry): Promise<void> {
-  await db`
+  await requestLogWrite(db, e);
+}
+
+/** The same write, not yet run: to send beside a hold or a settle, in its statement. */
+export function requestLogWrite(db: Db, e: RequestLogEntry) {
+  return db`
     insert into request_log (request_id, user_id, api_key_id, endpoint, kind, model_id, status, http_status,
       error_code, latency_ms, upstream_latency_ms, channel_id, images, size, quality, input_tokens, output_tokens,
       unit_price, cost, hold_id, charge_id, idempotency_key)
