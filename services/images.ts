@@ -62,6 +62,26 @@ export interface GenerationResult {
   replayed: boolean;
 }
 
+/** Logs a call refused before its body could be read (e.g. too large): no money moved. */
+export async function logUnreadableCall(
+  s: ImageServices,
+  call: Pick<GenerationCall, "caller" | "requestId" | "startedAt">,
+  error: ApiError,
+): Promise<void> {
+  await writeRequestLog(s.sql, {
+    requestId: call.requestId,
+    userId: call.caller.userId,
+    apiKeyId: call.caller.apiKeyId,
+    endpoint: ENDPOINT,
+    kind: "image",
+    modelId: null,
+    status: "invalid",
+    httpStatus: error.status,
+    errorCode: error.code,
+    latencyMs: Math.round(performance.now() - call.startedAt),
+  });
+}
+
 export async function generateImages(
   s: ImageServices,
   call: GenerationCall,
@@ -73,7 +93,8 @@ export async function generateImages(
     apiKeyId: caller.apiKeyId,
     endpoint: ENDPOINT,
     kind: "image" as const,
-    idempotencyKey: call.idempotencyKey,
+    // Checked only later; the log keeps at most what a valid key can be.
+    idempotencyKey: call.idempotencyKey?.slice(0, 255) ?? null,
   };
   const elapsed = () => Math.round(performance.now() - call.startedAt);
 
@@ -96,14 +117,38 @@ export async function generateImages(
   }
 
   if (call.idempotencyKey !== null) {
-    const outcome = await claimIdempotencyKey(s.sql, {
-      userId: caller.userId,
-      key: call.idempotencyKey,
-      requestHash: await hashRequestBody(call.bodyText),
-      requestId: call.requestId,
-      staleAfterSeconds: s.config.HOLD_TIMEOUT_SECONDS,
-    });
+    let outcome;
+    try {
+      outcome = await claimIdempotencyKey(s.sql, {
+        userId: caller.userId,
+        key: call.idempotencyKey,
+        requestHash: await hashRequestBody(call.bodyText),
+        requestId: call.requestId,
+        staleAfterSeconds: s.config.HOLD_TIMEOUT_SECONDS,
+      });
+    } catch (error) {
+      if (error instanceof ApiError) {
+        await writeRequestLog(s.sql, {
+          ...logBase,
+          modelId: request.model,
+          status: error.status === 409 ? "refused" : "invalid",
+          httpStatus: error.status,
+          errorCode: error.code,
+          latencyMs: elapsed(),
+        });
+      }
+      throw error;
+    }
     if (outcome.kind === "replay") {
+      // Logged, and free: the first call paid.
+      await writeRequestLog(s.sql, {
+        ...logBase,
+        modelId: request.model,
+        status: "ok",
+        httpStatus: outcome.httpStatus,
+        errorCode: "idempotent_replay",
+        latencyMs: elapsed(),
+      });
       return {
         body: await renderAnswer(s, outcome.response as StoredAnswer),
         requestId: outcome.requestId,

@@ -177,6 +177,9 @@ test("a huge body is refused with 413 before it is read whole", async () => {
   const response = await post(JSON.stringify({ ...ok, prompt: "x".repeat(300_000) }));
   assert.equal(response.status, 413);
   assert.equal((await response.json()).error.code, "request_too_large");
+  const [log] = await sql`select status, http_status from request_log
+                          where request_id = ${response.headers.get("x-request-id")}`;
+  assert.deepEqual([log.status, log.http_status], ["invalid", 413]);
   assert.equal((await balanceOf(sql, mallory.accountId)).available, 1_000_000n);
 });
 

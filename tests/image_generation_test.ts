@@ -409,6 +409,13 @@ test("Idempotency-Key: a retry replays the first answer and is charged once; ano
     .then(() => null, (e) => e);
   assert.ok(conflict instanceof OpenAI.ConflictError);
   assert.equal(conflict.status, 409);
+  const logged = await sql`select status, http_status, error_code, cost from request_log
+                           where user_id = ${max.id} order by created_at`;
+  assert.deepEqual(logged.map((r) => [r.status, r.http_status, r.error_code, r.cost]), [
+    ["ok", 200, null, 7_200n],
+    ["ok", 200, "idempotent_replay", 0n],
+    ["refused", 409, "idempotency_key_reused", 0n],
+  ]);
 });
 
 test("a client that goes away mid-call is not charged", async () => {
