@@ -24,6 +24,13 @@ if (demoEnabled(config)) {
   for (const line of await ensureDemoLogin(db.sql, config.DEMO_BALANCE_USD)) console.log(line);
 }
 
+if (config.DATABASE_URL && !config.URL_SIGNING_SECRET) {
+  console.warn(
+    "note: URL_SIGNING_SECRET is unset, so this server signs image URLs with a key of its own; " +
+      "set it when several servers share this database, or their URLs will not work on each other",
+  );
+}
+
 const sweeper = startHoldSweeper(db.sql, {
   intervalMs: config.SWEEP_INTERVAL_SECONDS * 1000,
   onExpire: markInterrupted,

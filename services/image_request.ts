@@ -95,10 +95,12 @@ export function parseImageRequest(
   if (b.prompt.trim().length === 0) {
     throw ApiError.invalidValue("prompt", "Invalid 'prompt': empty string.");
   }
-  if (b.prompt.length > MAX_PROMPT_CHARS) {
+  // Characters as people count them (code points), not UTF-16 units: an emoji is one.
+  const promptLength = b.prompt.length > MAX_PROMPT_CHARS ? [...b.prompt].length : b.prompt.length;
+  if (promptLength > MAX_PROMPT_CHARS) {
     throw ApiError.invalidValue(
       "prompt",
-      `Invalid 'prompt': string too long. Expected a string with maximum length ${MAX_PROMPT_CHARS}, but got a string with length ${b.prompt.length} instead.`,
+      `Invalid 'prompt': string too long. Expected a string with maximum length ${MAX_PROMPT_CHARS}, but got a string with length ${promptLength} instead.`,
     );
   }
 

@@ -37,6 +37,13 @@ const cases: Case[] = [
     "prompt",
     "invalid_value",
   ],
+  [
+    "32,001 emoji (counted as characters)",
+    { ...ok, prompt: "🎨".repeat(32_001) },
+    400,
+    "prompt",
+    "invalid_value",
+  ],
   ["unknown model", { ...ok, model: "gpt-image-9" }, 404, "model", "model_not_found"],
   ["a text model name", { ...ok, model: "gpt-4o" }, 404, "model", "model_not_found"],
   ["model is a number", { ...ok, model: 2 }, 400, "model", "invalid_type"],
@@ -187,4 +194,13 @@ test("an over-long Idempotency-Key is refused, not stored", async () => {
   const response = await post(JSON.stringify(ok), { "idempotency-key": "k".repeat(300) });
   assert.equal(response.status, 400);
   assert.equal((await response.json()).error.param, "Idempotency-Key");
+});
+
+test("a 32,000-character prompt of emoji is within the limit (characters, not UTF-16 units)", async () => {
+  upstream.respond = () => ({ kind: "ok" });
+  const response = await post(
+    JSON.stringify({ ...ok, prompt: "🎨".repeat(32_000), quality: "low", size: "1024x1024" }),
+  );
+  assert.equal(response.status, 200, JSON.stringify(await response.clone().json()));
+  await response.body?.cancel();
 });

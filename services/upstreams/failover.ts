@@ -47,12 +47,14 @@ export class UpstreamFailure extends Error {
         "rate_limit_exceeded",
       );
     }
-    const what = last.status === 504 ? "timed out" : "failed";
+    // 499: our own deadline (the hold's timeout) cut the call short.
+    const timedOut = last.status === 504 || last.status === 499;
+    const what = timedOut ? "timed out" : "failed";
     return new ApiError(
       502,
       `The upstream for ${model} ${what}; nothing was charged. Retry later.`,
       "server_error",
-      last.status === 504 ? "upstream_timeout" : "upstream_error",
+      timedOut ? "upstream_timeout" : "upstream_error",
     );
   }
 }
