@@ -271,6 +271,8 @@ async function generateOnce(
   // Once money is held, every way out resolves the hold: settled, or released here (an
   // unexpected error included), or (a crash) expired by the sweeper.
   let resolved = false;
+  // Files written for this call whose records are not committed (yet): removed if it fails.
+  let uncommittedFiles: string[] = [];
   const releaseWith = async (
     status: RequestLogEntry["status"],
     httpStatus: number,
@@ -374,10 +376,10 @@ async function generateOnce(
       const id = `img_${crypto.randomUUID().replaceAll("-", "")}`;
       return { ...image, id, position, storageKey: `${month}/${id}.${image.info.format}` };
     });
+    uncommittedFiles = stored.map((image) => image.storageKey);
     await Promise.all(stored.map((image) => s.store.put(image.storageKey, image.bytes)));
 
     if (call.signal.aborted) {
-      await Promise.all(stored.map((image) => s.store.delete(image.storageKey)));
       await releaseWith("cancelled", 499, "client_closed_request", upstreamSeen);
       throw clientClosed();
     }
@@ -481,6 +483,7 @@ async function generateOnce(
       }
     }
     resolved = true;
+    uncommittedFiles = [];
 
     return {
       body: await renderAnswer(s, answer, stored),
@@ -489,6 +492,7 @@ async function generateOnce(
     };
   } catch (error) {
     if (!resolved) await releaseWith("failed", 500, "internal_error").catch(() => {});
+    await Promise.all(uncommittedFiles.map((key) => s.store.delete(key).catch(() => {})));
     throw error;
   }
 }
