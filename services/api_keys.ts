@@ -84,14 +84,14 @@ export async function authenticate(db: Db, authorization: string | undefined): P
     );
   }
   const key = match[1];
-  const incorrect = ApiError.invalidApiKey(`Incorrect API key provided: ${redact(key)}.`);
-  if (!KEY_SHAPE.test(key)) throw incorrect;
+  const incorrect = () => ApiError.invalidApiKey(`Incorrect API key provided: ${redact(key)}.`);
+  if (!KEY_SHAPE.test(key)) throw incorrect();
   const [row] = await db<(Caller & { revoked: boolean })[]>`
     select k.id as "apiKeyId", k.user_id as "userId", a.id as "accountId",
       k.spend_limit is not null as "keyHasSpendLimit", k.revoked_at is not null as revoked
     from api_keys k join ledger_accounts a on a.user_id = k.user_id
     where k.key_hash = ${await sha256(key)}`;
-  if (!row) throw incorrect;
+  if (!row) throw incorrect();
   if (row.revoked) throw ApiError.invalidApiKey(`This API key has been revoked: ${redact(key)}.`);
   await touchLastUsed(db, row.apiKeyId);
   return {
