@@ -17,10 +17,3 @@ export function formatUsd(amount: Micros): string {
   const abs = amount < 0n ? -amount : amount;
   return `${sign}${abs / MICROS_PER_USD}.${(abs % MICROS_PER_USD).toString().padStart(6, "0")}`;
 }
-
-/** 12_500_000n → "$12.50", 5_000n → "$0.005": for people, trailing zeros past cents trimmed. */
-export function displayUsd(amount: Micros): string {
-  const [whole, fraction] = formatUsd(amount).split(".");
-  const trimmed = fraction.replace(/0+$/, "").padEnd(2, "0");
-  return `$${whole}.${trimmed}`.replace("$-", "-$");
-}
