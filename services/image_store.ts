@@ -10,7 +10,7 @@ export interface ImageStore {
   delete(key: string): Promise<void>;
 }
 
-/** Files under DATA_DIR/images. Writes go to a temporary name first, so a reader never sees half a file. */
+/** Files under DATA_DIR/images. */
 export class FolderImageStore implements ImageStore {
   /** Folders made already: one mkdir per month, not per image. */
   private readonly folders = new Set<string>();
@@ -24,9 +24,9 @@ export class FolderImageStore implements ImageStore {
       await Deno.mkdir(folder, { recursive: true });
       this.folders.add(folder);
     }
-    const temporary = `${path}.${crypto.randomUUID()}.part`;
-    await Deno.writeFile(temporary, bytes);
-    await Deno.rename(temporary, path);
+    // Written in place: nobody can ask for a file before its record commits, which is after this
+    // write, so no half-written file is ever served.
+    await Deno.writeFile(path, bytes, { createNew: true });
   }
 
   async get(key: string): Promise<Uint8Array | null> {

@@ -374,7 +374,9 @@ async function generateOnce(
     const month = new Date().toISOString().slice(0, 7).replace("-", "/");
     const stored = checked.map((image, position) => {
       const id = `img_${crypto.randomUUID().replaceAll("-", "")}`;
-      return { ...image, id, position, storageKey: `${month}/${id}.${image.info.format}` };
+      // Spread over 256 folders a month: creating files in one busy folder queues on its lock.
+      const folder = `${month}/${id.slice(4, 6)}`;
+      return { ...image, id, position, storageKey: `${folder}/${id}.${image.info.format}` };
     });
     uncommittedFiles = stored.map((image) => image.storageKey);
     await Promise.all(stored.map((image) => s.store.put(image.storageKey, image.bytes)));
