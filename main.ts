@@ -6,6 +6,7 @@ import { migrate } from "./services/migrations.ts";
 import { startHoldSweeper } from "./services/ledger.ts";
 import { ensureDemoLogin } from "./services/demo.ts";
 import { markInterrupted } from "./services/request_log.ts";
+import { purgeExpiredIdempotencyKeys } from "./services/idempotency.ts";
 import { startHttpServer } from "./framework/server.ts";
 
 const config = loadConfigOrExit();
@@ -35,6 +36,10 @@ const sweeper = startHoldSweeper(db.sql, {
   intervalMs: config.SWEEP_INTERVAL_SECONDS * 1000,
   onExpire: markInterrupted,
 });
+const purgeKeys = setInterval(
+  () => purgeExpiredIdempotencyKeys(db.sql).catch(console.error),
+  3_600_000,
+);
 const server = await startHttpServer(config, db.sql);
 console.log(`listening on ${server.url} (public URL ${server.publicUrl})`);
 
@@ -44,6 +49,7 @@ async function shutdown(signal: string) {
   stopping = true;
   console.log(`${signal}: stopping`);
   await server.shutdown();
+  clearInterval(purgeKeys);
   await sweeper.stop();
   await db.close();
   Deno.exit(0);

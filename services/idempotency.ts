@@ -113,3 +113,11 @@ export async function hashRequestBody(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+/** Deletes keys past their 24 hours; run now and then (main.ts does, hourly). */
+export async function purgeExpiredIdempotencyKeys(sql: Sql): Promise<number> {
+  const purged =
+    await sql`delete from idempotency_keys where created_at < now() - interval '24 hours'
+                           returning key`;
+  return purged.length;
+}

@@ -8,6 +8,7 @@ import { addStandinChannel, startGateway } from "./_helpers/app.ts";
 import { startStandinUpstream } from "./_helpers/standin_upstream.ts";
 import { balanceOf, releaseExpiredHolds } from "../services/ledger.ts";
 import { markInterrupted } from "../services/request_log.ts";
+import { purgeExpiredIdempotencyKeys } from "../services/idempotency.ts";
 import { setChannelEnabled } from "../services/channels.ts";
 import { sniffImage } from "../services/image_bytes.ts";
 
@@ -259,6 +260,29 @@ test("a failed channel moves the call to the next one: charged once, for the one
   }
 });
 
+test("a channel that answers without a readable image is passed over, and nothing is paid for it", async () => {
+  const gus = await customer(sql, { balance: 1_000_000n });
+  const broken = startStandinUpstream();
+  broken.respond = () => ({ kind: "not_an_image" });
+  await addStandinChannel(sql, "broken-images", broken, 1_000);
+  upstream.respond = () => ({ kind: "ok" });
+  try {
+    const result = await gw.client(gus.key).images.generate({
+      model: "gpt-image-2",
+      prompt: "a real one, please",
+      quality: "low",
+      size: "1024x1024",
+    });
+    assert.equal(result.data?.length, 1);
+    assert.equal(broken.calls.length, 1);
+    assert.equal((await balanceOf(sql, gus.accountId)).available, 1_000_000n - 7_200n);
+  } finally {
+    await setChannelEnabled(sql, "broken-images", false);
+    await broken.close();
+  }
+  await assertLedgerHolds(sql);
+});
+
 test("when every channel fails, the hold is released in full and the log says failed", async () => {
   const hank = await customer(sql, { balance: 1_000_000n });
   upstream.respond = () => ({ kind: "status", status: 502 });
@@ -416,6 +440,16 @@ test("Idempotency-Key: a retry replays the first answer and is charged once; ano
     ["ok", 200, "idempotent_replay", 0n],
     ["refused", 409, "idempotency_key_reused", 0n],
   ]);
+});
+
+test("Idempotency-Keys older than 24 hours are purged", async () => {
+  const ida = await customer(sql);
+  await sql`insert into idempotency_keys (user_id, key, request_hash, request_id, state, created_at)
+            values (${ida.id}, 'old', 'h', 'req_old', 'done', now() - interval '25 hours'),
+                   (${ida.id}, 'new', 'h', 'req_new', 'done', now())`;
+  assert.ok(await purgeExpiredIdempotencyKeys(sql) >= 1);
+  const left = await sql`select key from idempotency_keys where user_id = ${ida.id}`;
+  assert.deepEqual(left.map((r) => r.key), ["new"]);
 });
 
 test("a client that goes away mid-call is not charged", async () => {

@@ -1,6 +1,7 @@
 // Failover across channels: try them best first; move on when a channel failed (nothing was
 // delivered, so it is safe), stop at a refusal (another channel would refuse too).
 import { ApiError } from "../errors.ts";
+import { sniffImage } from "../image_bytes.ts";
 import type { Channel } from "../channels.ts";
 import type { ImageUpstreamFor } from "./index.ts";
 import {
@@ -71,6 +72,14 @@ export async function callChannels(
     const started = performance.now();
     try {
       const result = await upstreamFor(channel).generate(request, signal);
+      if (!result.images.some((image) => sniffImage(image.bytes))) {
+        // Nothing usable was delivered, so nothing can be charged: a failure like any other.
+        throw new UpstreamError(
+          "unavailable",
+          `channel ${channel.name} answered without a readable image`,
+          502,
+        );
+      }
       return { result, channel, upstreamMs: Math.round(performance.now() - started) };
     } catch (error) {
       const upstreamError = error instanceof UpstreamError ? error : new UpstreamError(

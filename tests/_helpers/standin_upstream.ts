@@ -22,6 +22,7 @@ export type Behaviour =
   | { kind: "moderation_blocked" }
   | { kind: "content_policy_violation" }
   | { kind: "malformed" }
+  | { kind: "not_an_image" }
   | { kind: "hang" };
 
 export interface StandinUpstream {
@@ -94,6 +95,8 @@ export function startStandinUpstream(): StandinUpstream {
             request.signal.addEventListener("abort", () => resolve());
           });
           return new Response(null, { status: 499 });
+        case "not_an_image":
+          return Response.json({ created: 1, data: [{ b64_json: btoa("this is not an image") }] });
         case "malformed":
           return new Response('{"created": 1, "data": [{"b64_json": "', {
             headers: { "content-type": "application/json" },
