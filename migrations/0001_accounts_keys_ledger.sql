@@ -62,7 +62,7 @@ create table ledger_transfers (
   debit_account_id bigint not null,
   credit_account_id bigint not null,
   amount bigint not null check (amount > 0),
-  pending_id uuid unique references ledger_transfers (id),
+  pending_id uuid references ledger_transfers (id),
   deadline timestamptz,
   request_id text,
   api_key_id bigint,
@@ -74,7 +74,8 @@ create table ledger_transfers (
 );
 create index ledger_transfers_debit on ledger_transfers (debit_account_id, created_at);
 create index ledger_transfers_credit on ledger_transfers (credit_account_id, created_at);
-create index ledger_transfers_request on ledger_transfers (request_id) where request_id is not null;
+-- A hold is resolved at most once (only settles, releases and expires have a pending_id).
+create unique index ledger_transfers_resolution on ledger_transfers (pending_id) where pending_id is not null;
 
 create function ledger_transfers_are_immutable() returns trigger language plpgsql as $$
 begin
