@@ -292,32 +292,14 @@ async function ledgerStatement<T>(db: Db, options: Alongside, call: PendingQuery
   }
 }
 
-type NewTransfer =
-  & Omit<Transfer, "createdAt" | "pendingId" | "deadline" | "requestId" | "apiKeyId" | "note">
-  & {
-    pendingId?: string | null;
-    /** Holds only: the deadline is now + this, by the database's clock. */
-    timeoutSeconds?: number;
-    requestId?: string | null;
-    apiKeyId?: bigint | null;
-    note?: string | null;
-  };
-
-/** Inserts a transfer, or recognises a retry of one with the same id and fields. */
+/** Inserts a posted transfer (a top-up), or recognises a retry of one with the same id and fields. */
 async function insertTransfer(
   tx: Tx,
-  t: NewTransfer,
+  t: Pick<Transfer, "id" | "kind" | "debitAccountId" | "creditAccountId" | "amount" | "note">,
 ): Promise<{ transfer: Transfer; created: boolean }> {
   const [inserted] = await tx<Transfer[]>`
-    insert into ledger_transfers
-      (id, kind, debit_account_id, credit_account_id, amount, pending_id, deadline, request_id, api_key_id, note)
-    values (${t.id}, ${t.kind}, ${t.debitAccountId}, ${t.creditAccountId}, ${t.amount},
-            ${t.pendingId ?? null},
-            case when ${t.timeoutSeconds ?? null}::float8 is null then null
-                 else now() + ${t.timeoutSeconds ?? null}::float8 * interval '1 second' end, ${
-    t.requestId ?? null
-  }, ${t.apiKeyId ?? null},
-            ${t.note ?? null})
+    insert into ledger_transfers (id, kind, debit_account_id, credit_account_id, amount, note)
+    values (${t.id}, ${t.kind}, ${t.debitAccountId}, ${t.creditAccountId}, ${t.amount}, ${t.note})
     on conflict (id) do nothing
     returning ${transferColumns(tx)}`;
   if (inserted) return { transfer: inserted, created: true };
@@ -337,11 +319,10 @@ function sameOrConflict(
     amount?: Micros | null;
     debitAccountId?: bigint;
     creditAccountId?: bigint;
-    pendingId?: string | null;
     holdId?: string;
   },
 ): Transfer {
-  const pendingId = retry.pendingId ?? retry.holdId ?? null;
+  const pendingId = retry.holdId ?? null;
   const differs = existing.kind !== retry.kind ||
     (retry.amount != null && existing.amount !== retry.amount) ||
     (retry.debitAccountId !== undefined && existing.debitAccountId !== retry.debitAccountId) ||
