@@ -17,6 +17,7 @@ import { createApiKey, findApiKeys, listApiKeys, revokeApiKey } from "../service
 import { balanceOf, LedgerError, topUp } from "../services/ledger.ts";
 import { checkLedger, overdueHolds } from "../services/ledger_check.ts";
 import { formatUsd, parseUsd } from "../services/money.ts";
+import { hex, sha256 } from "../services/sha256.ts";
 import {
   catalog,
   listImagePrices,
@@ -292,15 +293,11 @@ const bigintJson = (
 ) => (typeof value === "bigint" ? value.toString() : value);
 
 async function uuidFrom(text: string): Promise<string> {
-  const bytes = new Uint8Array(
-    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)),
-  ).slice(0, 16);
+  const bytes = (await sha256(text)).slice(0, 16);
   bytes[6] = (bytes[6] & 0x0f) | 0x50; // version 5-style, name-based
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${
-    hex.slice(20)
-  }`;
+  const h = hex(bytes);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 /** Parses and validates `--flag value` pairs for a command; throws UsageError. */

@@ -3,6 +3,7 @@
 import type { Db } from "./database.ts";
 import { ApiError } from "./errors.ts";
 import type { Micros } from "./money.ts";
+import { sha256 } from "./sha256.ts";
 
 const KEY_PREFIX = "pk_live_";
 const RANDOM_LENGTH = 40;
@@ -129,10 +130,6 @@ function randomBase62(length: number): string {
     }
   }
   return out;
-}
-
-async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
 }
 
 function columns(db: Db) {

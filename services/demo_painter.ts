@@ -9,6 +9,7 @@
 // encoder there has no speed setting and takes 80-160 ms to encode one 1024² landscape, where
 // drawing and encoding here take about 30 ms together, and the benchmark calls this at high rates.
 import sharp from "sharp";
+import { sha256 } from "./sha256.ts";
 
 export type ImageFormat = "png" | "jpeg" | "webp";
 
@@ -111,9 +112,7 @@ interface Random {
 }
 
 async function seededRandom(seed: string): Promise<Random> {
-  const digest = new Uint32Array(
-    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(seed)),
-  );
+  const digest = new Uint32Array((await sha256(seed)).buffer);
   let [a, b, c, d] = digest;
   const next = () => {
     const t = (((a + b) | 0) + d) | 0;

@@ -109,11 +109,6 @@ export async function releaseIdempotencyKey(
            and request_id = ${input.requestId} and state = 'in_progress'`;
 }
 
-export async function hashRequestBody(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 /** Deletes keys past their 24 hours; run now and then (main.ts does, hourly). */
 export async function purgeExpiredIdempotencyKeys(sql: Sql): Promise<number> {
   const purged =

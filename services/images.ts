@@ -27,10 +27,10 @@ import { type RequestLogEntry, requestLogWrite, writeRequestLog } from "./reques
 import {
   claimIdempotencyKey,
   completeIdempotencyKey,
-  hashRequestBody,
   releaseIdempotencyKey,
 } from "./idempotency.ts";
 import type { Micros } from "./money.ts";
+import { sha256Hex } from "./sha256.ts";
 
 export const ENDPOINT = "/v1/images/generations";
 
@@ -122,7 +122,7 @@ export async function generateImages(
       outcome = await claimIdempotencyKey(s.sql, {
         userId: caller.userId,
         key: call.idempotencyKey,
-        requestHash: await hashRequestBody(call.bodyText),
+        requestHash: await sha256Hex(call.bodyText),
         requestId: call.requestId,
         staleAfterSeconds: s.config.HOLD_TIMEOUT_SECONDS,
       });

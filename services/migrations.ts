@@ -2,6 +2,7 @@
 // in name order exactly once each, recorded in schema_migrations. An advisory lock makes servers
 // that start together take turns; a changed file that was already applied is refused.
 import type { Sql } from "./database.ts";
+import { sha256Hex } from "./sha256.ts";
 
 const MIGRATIONS_DIR = new URL("../migrations/", import.meta.url);
 // Any fixed number; it only has to be the same in every process.
@@ -56,9 +57,4 @@ export async function migrate(sql: Sql): Promise<string[]> {
     }
     return done;
   });
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
