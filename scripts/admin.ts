@@ -246,22 +246,8 @@ export const commands: Record<string, Command> = {
       );
     },
   },
-  "channel:disable": {
-    usage: "--name N",
-    flags: { name: z.string().min(1) },
-    async run(sql, f) {
-      const changed = await setChannelEnabled(sql, f.name as string, false);
-      return [changed ? `disabled channel ${f.name}` : `channel ${f.name} was disabled already`];
-    },
-  },
-  "channel:enable": {
-    usage: "--name N",
-    flags: { name: z.string().min(1) },
-    async run(sql, f) {
-      const changed = await setChannelEnabled(sql, f.name as string, true);
-      return [changed ? `enabled channel ${f.name}` : `channel ${f.name} was enabled already`];
-    },
-  },
+  "channel:disable": switchChannel(false),
+  "channel:enable": switchChannel(true),
   "ledger:check": {
     usage: "",
     flags: {},
@@ -284,6 +270,18 @@ export const commands: Record<string, Command> = {
     },
   },
 };
+
+function switchChannel(enabled: boolean): Command {
+  const done = enabled ? "enabled" : "disabled";
+  return {
+    usage: "--name N",
+    flags: { name: z.string().min(1) },
+    async run(sql, f) {
+      const changed = await setChannelEnabled(sql, f.name as string, enabled);
+      return [changed ? `${done} channel ${f.name}` : `channel ${f.name} was ${done} already`];
+    },
+  };
+}
 
 class LedgerCheckFailed extends Error {}
 

@@ -2,6 +2,7 @@
 // key, models, priority); calls try them by priority, highest first. The built-in demo channel
 // sits at the bottom, so the product works with no keys until a real channel is added.
 import type { Db } from "./database.ts";
+import { cachedPerDatabase } from "./per_database_cache.ts";
 
 export type Provider = "openai" | "demo";
 
@@ -20,23 +21,17 @@ export interface Channel {
 const columns = `id, name, provider, base_url as "baseUrl", api_key as "apiKey", models, priority,
   timeout_ms as "timeoutMs", enabled`;
 
-const CACHE_TTL_MS = 2_000;
-const cache = new WeakMap<object, { at: number; channels: Promise<Channel[]> }>();
+const enabledChannels = cachedPerDatabase(
+  2_000,
+  (db) =>
+    db.unsafe<Channel[]>(
+      `select ${columns} from channels where enabled order by priority desc, id`,
+    ),
+);
 
 /** Enabled channels serving `model`, best first. Cached for 2 s: changes apply within that. */
 export async function channelsFor(db: Db, model: string): Promise<Channel[]> {
-  let hit = cache.get(db);
-  if (!hit || Date.now() - hit.at > CACHE_TTL_MS) {
-    hit = {
-      at: Date.now(),
-      channels: db.unsafe<Channel[]>(
-        `select ${columns} from channels where enabled order by priority desc, id`,
-      ),
-    };
-    cache.set(db, hit);
-    hit.channels.catch(() => cache.delete(db));
-  }
-  return (await hit.channels).filter((c) => c.models.includes(model));
+  return (await enabledChannels.get(db)).filter((c) => c.models.includes(model));
 }
 
 export class ChannelError extends Error {}
@@ -74,7 +69,7 @@ export async function addChannel(
         input.timeoutMs ?? 120_000,
       ],
     );
-    cache.delete(db);
+    enabledChannels.forget(db);
     return channel;
   } catch (error) {
     if ((error as { code?: string }).code === "23505") {
@@ -94,6 +89,6 @@ export async function setChannelEnabled(db: Db, name: string, enabled: boolean):
   if (exists.length === 0) throw new ChannelError(`no channel named ${name}`);
   const changed =
     await db`update channels set enabled = ${enabled} where name = ${name} and enabled <> ${enabled} returning id`;
-  cache.delete(db);
+  enabledChannels.forget(db);
   return changed.length > 0;
 }

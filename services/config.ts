@@ -33,7 +33,6 @@ const schema = z.object({
   URL_SIGNING_SECRET: z.string().min(32, "at least 32 characters").optional(),
   /** How long the built-in demo upstream takes to "paint", so it feels like a real one. */
   DEMO_UPSTREAM_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(700),
-  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 
 export type Config = z.infer<typeof schema>;

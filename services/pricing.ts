@@ -9,6 +9,7 @@
 // - "auto" size or quality holds the highest price it could resolve to; the charge uses what the
 //   upstream actually produced, never more than was held.
 import type { Db } from "./database.ts";
+import { cachedPerDatabase } from "./per_database_cache.ts";
 import type { Micros } from "./money.ts";
 
 export const NAMED_SIZES = ["1024x1024", "1536x1024", "1024x1536"] as const;
@@ -33,21 +34,11 @@ export interface Catalog {
   imagePrices: Map<string, Map<string, Micros>>;
 }
 
-const CATALOG_TTL_MS = 5_000;
-const cache = new WeakMap<object, { at: number; catalog: Promise<Catalog> }>();
+const catalogCache = cachedPerDatabase(5_000, loadCatalog);
 
 /** Models and current prices, cached for a few seconds: `price:set` takes effect within 5 s. */
 export function catalog(db: Db): Promise<Catalog> {
-  const hit = cache.get(db);
-  if (hit && Date.now() - hit.at < CATALOG_TTL_MS) return hit.catalog;
-  const loading = loadCatalog(db);
-  cache.set(db, { at: Date.now(), catalog: loading });
-  loading.catch(() => cache.delete(db));
-  return loading;
-}
-
-export function forgetCatalog(db: Db) {
-  cache.delete(db);
+  return catalogCache.get(db);
 }
 
 async function loadCatalog(db: Db): Promise<Catalog> {
@@ -111,7 +102,7 @@ export async function setImagePrice(
 ): Promise<void> {
   await db`insert into image_prices (model_id, size, quality, price)
            values (${input.model}, ${input.size}, ${input.quality}, ${input.price})`;
-  forgetCatalog(db);
+  catalogCache.forget(db);
 }
 
 export async function listImagePrices(
