@@ -14,16 +14,15 @@ import { ApiError } from "./errors.ts";
 import { type Alongside, hold, LedgerError, release, settle, transferExists } from "./ledger.ts";
 import { type Catalog, catalog, imagePrice, maxImagePrice, QUALITIES } from "./pricing.ts";
 import { type ImageRequest, parseImageRequest } from "./image_request.ts";
-import { type Channel, channelsFor } from "./channels.ts";
+import { channelsFor } from "./channels.ts";
 import type { ImageUpstreamFor } from "./upstreams/index.ts";
-import { isPolicyBlock, type UpstreamImageResult } from "./upstreams/types.ts";
-import { callChannels, UpstreamFailure } from "./upstreams/failover.ts";
+import { isPolicyBlock } from "./upstreams/types.ts";
+import { callChannels, type Delivery, UpstreamFailure } from "./upstreams/failover.ts";
 import { type ImagesResponseBody, renderAnswer, type StoredAnswer } from "./image_answers.ts";
-import { type ImageInfo, sniffImage } from "./image_bytes.ts";
 import type { ImageStore } from "./image_store.ts";
 import { recordImages } from "./image_files.ts";
 import type { UrlSigner } from "./signed_urls.ts";
-import { type RequestLogEntry, requestLogWrite, writeRequestLog } from "./request_log.ts";
+import { type RequestLogEntry, writeRequestLog } from "./request_log.ts";
 import {
   claimIdempotencyKey,
   completeIdempotencyKey,
@@ -62,24 +61,54 @@ export interface GenerationResult {
   replayed: boolean;
 }
 
-/** Logs a call refused before its body could be read (e.g. too large): no money moved. */
-export async function logUnreadableCall(
-  s: ImageServices,
-  call: Pick<GenerationCall, "caller" | "requestId" | "startedAt">,
-  error: ApiError,
-): Promise<void> {
-  await writeRequestLog(s.sql, {
+type LogBase = Pick<
+  RequestLogEntry,
+  "requestId" | "userId" | "apiKeyId" | "endpoint" | "kind" | "idempotencyKey" | "modelId"
+>;
+
+function logBaseOf(call: Pick<GenerationCall, "caller" | "requestId" | "idempotencyKey">): LogBase {
+  return {
     requestId: call.requestId,
     userId: call.caller.userId,
     apiKeyId: call.caller.apiKeyId,
     endpoint: ENDPOINT,
     kind: "image",
     modelId: null,
-    status: "invalid",
+    // Checked only later; the log keeps at most what a valid key can be.
+    idempotencyKey: call.idempotencyKey?.slice(0, 255) ?? null,
+  };
+}
+
+/** Logs a call that ended with `error` before any money moved. */
+async function logWithoutMoney(
+  s: ImageServices,
+  entry: LogBase & Partial<RequestLogEntry>,
+  error: ApiError,
+  status: RequestLogEntry["status"],
+  startedAt: number,
+): Promise<void> {
+  await writeRequestLog(s.sql, {
+    ...entry,
+    status,
     httpStatus: error.status,
     errorCode: error.code,
-    latencyMs: Math.round(performance.now() - call.startedAt),
+    latencyMs: Math.round(performance.now() - startedAt),
   });
+}
+
+/** Logs a call refused before its body could be read (e.g. too large). */
+export async function logUnreadableCall(
+  s: ImageServices,
+  call: Pick<GenerationCall, "caller" | "requestId" | "startedAt">,
+  error: ApiError,
+): Promise<void> {
+  await logWithoutMoney(
+    s,
+    logBaseOf({ ...call, idempotencyKey: null }),
+    error,
+    "invalid",
+    call.startedAt,
+  );
 }
 
 export async function generateImages(
@@ -87,15 +116,7 @@ export async function generateImages(
   call: GenerationCall,
 ): Promise<GenerationResult> {
   const { caller } = call;
-  const logBase = {
-    requestId: call.requestId,
-    userId: caller.userId,
-    apiKeyId: caller.apiKeyId,
-    endpoint: ENDPOINT,
-    kind: "image" as const,
-    // Checked only later; the log keeps at most what a valid key can be.
-    idempotencyKey: call.idempotencyKey?.slice(0, 255) ?? null,
-  };
+  const logBase = logBaseOf(call);
   const elapsed = () => Math.round(performance.now() - call.startedAt);
 
   const cat = await catalog(s.sql);
@@ -104,14 +125,8 @@ export async function generateImages(
     request = parseImageRequest(parseJson(call.bodyText), cat);
   } catch (error) {
     if (error instanceof ApiError) {
-      await writeRequestLog(s.sql, {
-        ...logBase,
-        modelId: modelNamedIn(call.bodyText),
-        status: "invalid",
-        httpStatus: error.status,
-        errorCode: error.code,
-        latencyMs: elapsed(),
-      });
+      const entry = { ...logBase, modelId: modelNamedIn(call.bodyText) };
+      await logWithoutMoney(s, entry, error, "invalid", call.startedAt);
     }
     throw error;
   }
@@ -128,14 +143,14 @@ export async function generateImages(
       });
     } catch (error) {
       if (error instanceof ApiError) {
-        await writeRequestLog(s.sql, {
-          ...logBase,
-          modelId: request.model,
-          status: error.status === 409 ? "refused" : "invalid",
-          httpStatus: error.status,
-          errorCode: error.code,
-          latencyMs: elapsed(),
-        });
+        const status = error.status === 409 ? "refused" : "invalid";
+        await logWithoutMoney(
+          s,
+          { ...logBase, modelId: request.model },
+          error,
+          status,
+          call.startedAt,
+        );
       }
       throw error;
     }
@@ -178,11 +193,6 @@ export async function generateImages(
   }
 }
 
-type LogBase = Pick<
-  RequestLogEntry,
-  "requestId" | "userId" | "apiKeyId" | "endpoint" | "kind" | "idempotencyKey" | "modelId"
->;
-
 async function generateOnce(
   s: ImageServices,
   call: GenerationCall,
@@ -194,14 +204,7 @@ async function generateOnce(
   const { caller } = call;
   const requested = { size: request.size, quality: request.quality };
   const failWithoutMoney = async (error: ApiError, status: RequestLogEntry["status"]) => {
-    await writeRequestLog(s.sql, {
-      ...logBase,
-      ...requested,
-      status,
-      httpStatus: error.status,
-      errorCode: error.code,
-      latencyMs: elapsed(),
-    });
+    await logWithoutMoney(s, { ...logBase, ...requested }, error, status, call.startedAt);
     return error;
   };
 
@@ -245,7 +248,7 @@ async function generateOnce(
       keyHasSpendLimit: caller.keyHasSpendLimit,
     }, {
       alongside: [
-        requestLogWrite(s.sql, {
+        writeRequestLog(s.sql, {
           ...logBase,
           ...requested,
           status: "pending",
@@ -291,7 +294,7 @@ async function generateOnce(
     };
     try {
       await release(s.sql, { id: crypto.randomUUID(), holdId, note: errorCode ?? status }, {
-        alongside: [requestLogWrite(s.sql, entry)],
+        alongside: [writeRequestLog(s.sql, entry)],
       });
     } catch (error) {
       // Expired by the sweeper already (a call that outlived its hold): the money is free, and
@@ -307,7 +310,7 @@ async function generateOnce(
     const deadline = AbortSignal.timeout(Math.max(1_000, (holdSeconds - 10) * 1000));
     const signal = AbortSignal.any([call.signal, deadline]);
 
-    let outcome: { result: UpstreamImageResult; channel: Channel; upstreamMs: number };
+    let outcome: Delivery;
     try {
       outcome = await callChannels(s.upstreamFor, channels, {
         model: request.model,
@@ -340,20 +343,8 @@ async function generateOnce(
     }
 
     const upstreamSeen = { channelId: outcome.channel.id, upstreamLatencyMs: outcome.upstreamMs };
-    // Pay only for real images of the kind asked for.
-    const checked = outcome.result.images.slice(0, request.n)
-      .map((image) => ({ ...image, info: sniffImage(image.bytes) }))
-      .filter((image): image is typeof image & { info: ImageInfo } => image.info !== null);
-    if (checked.length === 0) {
-      await releaseWith("failed", 502, "upstream_bad_response", upstreamSeen);
-      throw new ApiError(
-        502,
-        "The upstream answered without a readable image; nothing was charged.",
-        "server_error",
-        "upstream_bad_response",
-      );
-    }
-
+    // Only real images are paid for (failover dropped anything else, and at least one is left).
+    const checked = outcome.result.images;
     const first = checked[0].info;
     const size = outcome.result.size && /^\d+x\d+$/.test(outcome.result.size)
       ? outcome.result.size
@@ -454,7 +445,7 @@ async function generateOnce(
           : release(db, { id: crypto.randomUUID(), holdId, note: "free" }, { alongside });
       if (charged && call.idempotencyKey === null) {
         // The common case: the records and the settle in one statement, one commit.
-        await resolve(s.sql, [recordImages(s.sql, records), requestLogWrite(s.sql, entry)]);
+        await resolve(s.sql, [recordImages(s.sql, records), writeRequestLog(s.sql, entry)]);
         return;
       }
       await s.sql.begin(async (tx) => {

@@ -38,33 +38,44 @@ export interface RequestLogEntry {
   idempotencyKey?: string | null;
 }
 
-/** Writes the call's row, or brings its pending row to its final state. */
-export async function writeRequestLog(db: Db, e: RequestLogEntry): Promise<void> {
-  await requestLogWrite(db, e);
-}
-
-/** The same write, not yet run: to send beside a hold or a settle, in its statement. */
-export function requestLogWrite(db: Db, e: RequestLogEntry) {
+/**
+ * Writes the call's row, or brings its pending row to its final state. Await it, or hand it,
+ * not yet run, to a hold or a settle (`alongside`) to be written in their statement.
+ */
+export function writeRequestLog(db: Db, e: RequestLogEntry) {
+  const row = {
+    request_id: e.requestId,
+    user_id: e.userId,
+    api_key_id: e.apiKeyId,
+    endpoint: e.endpoint,
+    kind: e.kind,
+    model_id: e.modelId,
+    status: e.status,
+    http_status: e.httpStatus,
+    error_code: e.errorCode ?? null,
+    latency_ms: e.latencyMs,
+    upstream_latency_ms: e.upstreamLatencyMs ?? null,
+    channel_id: e.channelId ?? null,
+    images: e.images ?? 0,
+    size: e.size ?? null,
+    quality: e.quality ?? null,
+    input_tokens: e.inputTokens ?? null,
+    output_tokens: e.outputTokens ?? null,
+    unit_price: e.unitPrice ?? null,
+    cost: e.cost ?? 0n,
+    hold_id: e.holdId ?? null,
+    charge_id: e.chargeId ?? null,
+    idempotency_key: e.idempotencyKey ?? null,
+  };
   return db`
-    insert into request_log (request_id, user_id, api_key_id, endpoint, kind, model_id, status, http_status,
-      error_code, latency_ms, upstream_latency_ms, channel_id, images, size, quality, input_tokens, output_tokens,
-      unit_price, cost, hold_id, charge_id, idempotency_key)
-    values (${e.requestId}, ${e.userId}, ${e.apiKeyId}, ${e.endpoint}, ${e.kind}, ${e.modelId}, ${e.status},
-      ${e.httpStatus}, ${e.errorCode ?? null}, ${e.latencyMs}, ${e.upstreamLatencyMs ?? null}, ${
-    e.channelId ?? null
-  },
-      ${e.images ?? 0}, ${e.size ?? null}, ${e.quality ?? null}, ${e.inputTokens ?? null}, ${
-    e.outputTokens ?? null
-  },
-      ${e.unitPrice ?? null}, ${e.cost ?? 0n}, ${e.holdId ?? null}, ${e.chargeId ?? null}, ${
-    e.idempotencyKey ?? null
-  })
+    insert into request_log ${db(row)}
     on conflict (request_id) do update set
       status = excluded.status, http_status = excluded.http_status, error_code = excluded.error_code,
       latency_ms = excluded.latency_ms, upstream_latency_ms = excluded.upstream_latency_ms,
       channel_id = excluded.channel_id, images = excluded.images, size = excluded.size,
-      quality = excluded.quality, input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
-      unit_price = excluded.unit_price, cost = excluded.cost, charge_id = excluded.charge_id`;
+      quality = excluded.quality, input_tokens = excluded.input_tokens,
+      output_tokens = excluded.output_tokens, unit_price = excluded.unit_price, cost = excluded.cost,
+      charge_id = excluded.charge_id`;
 }
 
 /** Marks the call whose hold the sweeper expired: its process died mid-call. Run it in the

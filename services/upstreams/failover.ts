@@ -1,7 +1,7 @@
 // Failover across channels: try them best first; move on when a channel failed (nothing was
 // delivered, so it is safe), stop at a refusal (another channel would refuse too).
 import { ApiError } from "../errors.ts";
-import { sniffImage } from "../image_bytes.ts";
+import { type ImageInfo, sniffImage } from "../image_bytes.ts";
 import type { Channel } from "../channels.ts";
 import type { ImageUpstreamFor } from "./index.ts";
 import {
@@ -60,19 +60,31 @@ export class UpstreamFailure extends Error {
   }
 }
 
+/** What a channel delivered: only the images whose bytes read as images, with what they are. */
+export interface Delivery {
+  result: Omit<UpstreamImageResult, "images"> & {
+    images: { bytes: Uint8Array; revisedPrompt?: string; info: ImageInfo }[];
+  };
+  channel: Channel;
+  upstreamMs: number;
+}
+
 /** Tries channels best first. Moves on only when the channel failed; a refusal is final. */
 export async function callChannels(
   upstreamFor: ImageUpstreamFor,
   channels: Channel[],
   request: UpstreamImageRequest,
   signal: AbortSignal,
-): Promise<{ result: UpstreamImageResult; channel: Channel; upstreamMs: number }> {
+): Promise<Delivery> {
   let failure: UpstreamFailure | null = null;
   for (const channel of channels) {
     const started = performance.now();
     try {
       const result = await upstreamFor(channel).generate(request, signal);
-      if (!result.images.some((image) => sniffImage(image.bytes))) {
+      const images = result.images.slice(0, request.n)
+        .map((image) => ({ ...image, info: sniffImage(image.bytes) }))
+        .filter((image): image is typeof image & { info: ImageInfo } => image.info !== null);
+      if (images.length === 0) {
         // Nothing usable was delivered, so nothing can be charged: a failure like any other.
         throw new UpstreamError(
           "unavailable",
@@ -80,7 +92,11 @@ export async function callChannels(
           502,
         );
       }
-      return { result, channel, upstreamMs: Math.round(performance.now() - started) };
+      return {
+        result: { ...result, images },
+        channel,
+        upstreamMs: Math.round(performance.now() - started),
+      };
     } catch (error) {
       const upstreamError = error instanceof UpstreamError ? error : new UpstreamError(
         "unavailable",
