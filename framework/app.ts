@@ -10,6 +10,7 @@ import { ApiError } from "../services/errors.ts";
 export async function createApp(services: AppServices): Promise<Hono<AppEnv>> {
   const app = new Hono<AppEnv>();
 
+  // Every answer, errors and 404s included, carries its x-request-id from here.
   app.use(async (c, next) => {
     const requestId = `req_${crypto.randomUUID().replaceAll("-", "")}`;
     c.set("requestId", requestId);
@@ -21,13 +22,11 @@ export async function createApp(services: AppServices): Promise<Hono<AppEnv>> {
 
   app.onError((error, c) => {
     const apiError = error instanceof ApiError ? error : internalError(error, c.var.requestId);
-    c.header("x-request-id", c.var.requestId);
     for (const [name, value] of Object.entries(apiError.headers)) c.header(name, value);
     return c.json(apiError.envelope(), apiError.status as 400);
   });
 
   app.notFound((c) => {
-    c.header("x-request-id", c.var.requestId);
     if (c.req.path.startsWith("/v1/") || c.req.path === "/v1") {
       return c.json(
         new ApiError(404, `Invalid URL (${c.req.method} ${c.req.path})`, "invalid_request_error")

@@ -37,6 +37,20 @@ export function connect(url: string, options: { max?: number } = {}): Sql {
   }) as unknown as Sql;
 }
 
+/** Creates database `name` on the server `adminUrl` points at; returns the new database's URL. */
+export async function createDatabase(adminUrl: string, name: string): Promise<string> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain database name: ${name}`);
+  const admin = connect(adminUrl, { max: 1 });
+  try {
+    await admin.unsafe(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.href;
+}
+
 export async function openDatabase(config: Config): Promise<Database> {
   if (config.DATABASE_URL) {
     const sql = connect(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE });

@@ -73,6 +73,10 @@ test("every missing, malformed, unknown or revoked key answers 401 invalid_api_k
 
 test("a valid key works and its last use is recorded", async () => {
   assert.equal((await get("/v1/models", `Bearer ${alice.key}`)).status, 200);
+  const nowhere = await get("/v1/nowhere", `Bearer ${alice.key}`);
+  assert.equal(nowhere.status, 404);
+  assert.match(nowhere.headers.get("x-request-id") ?? "", /^req_/);
+  assert.equal((await nowhere.json()).error.message, "Invalid URL (GET /v1/nowhere)");
   const [row] = await sql`select last_used_at from api_keys where id = ${alice.apiKeyId}`;
   assert.ok(row.last_used_at instanceof Date);
 });

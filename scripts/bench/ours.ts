@@ -3,7 +3,7 @@
 // then the real server (`deno run -A main.ts`) as a child process. After the runs, audit() counts
 // what the calls left behind and runs the ledger check.
 import { join } from "node:path";
-import { connect, type Sql } from "../../services/database.ts";
+import { connect, createDatabase, type Sql } from "../../services/database.ts";
 import { migrate } from "../../services/migrations.ts";
 import { createUser } from "../../services/accounts.ts";
 import { topUp } from "../../services/ledger.ts";
@@ -23,12 +23,8 @@ export async function prepareDatabase(
   upstream: { url: string; key: string },
   customers: number,
 ): Promise<{ dbUrl: string; apiKeys: string[] }> {
-  const admin = connect(adminUrl, { max: 1 });
-  await admin.unsafe(`create database ${DATABASE}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${DATABASE}`;
-  const sql = connect(url.href, { max: 2 });
+  const dbUrl = await createDatabase(adminUrl, DATABASE);
+  const sql = connect(dbUrl, { max: 2 });
   try {
     await migrate(sql);
     const apiKeys = [];
@@ -42,7 +38,7 @@ export async function prepareDatabase(
       priority: 100,
     });
     await setChannelEnabled(sql, "demo", false);
-    return { dbUrl: url.href, apiKeys };
+    return { dbUrl, apiKeys };
   } finally {
     await sql.end();
   }

@@ -1,6 +1,6 @@
 // Each test file gets a fresh database on the test PostgreSQL, migrated like production.
 // scripts/test.ts drops every database of its run (named by TEST_RUN_ID) when the run ends.
-import { connect, type Sql } from "../../services/database.ts";
+import { connect, createDatabase, type Sql } from "../../services/database.ts";
 import { migrate } from "../../services/migrations.ts";
 
 export interface TestDatabase {
@@ -15,14 +15,10 @@ export async function freshDatabase(options: { max?: number } = {}): Promise<Tes
   }
   const run = Deno.env.get("TEST_RUN_ID") ?? "adhoc";
   const name = `t_${run}_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
-  const admin = connect(adminUrl, { max: 1 });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const sql = connect(url.href, { max: options.max ?? 20 });
+  const url = await createDatabase(adminUrl, name);
+  const sql = connect(url, { max: options.max ?? 20 });
   await migrate(sql);
-  return { sql, url: url.href };
+  return { sql, url };
 }
 
 /**
