@@ -7,6 +7,7 @@ import type { Sql } from "../services/database.ts";
 import { FolderImageStore } from "../services/image_store.ts";
 import { UrlSigner } from "../services/signed_urls.ts";
 import { imageUpstreams } from "../services/upstreams/index.ts";
+import { groupCommit } from "../services/group_commit.ts";
 import type { AppServices } from "./context.ts";
 
 export interface RunningServer {
@@ -28,6 +29,7 @@ export async function startHttpServer(config: Config, sql: Sql): Promise<Running
   const listening = { ...config, PORT: server.addr.port };
   const services: AppServices = {
     sql,
+    commits: groupCommit(sql),
     config: listening,
     store: new FolderImageStore(join(config.DATA_DIR, "images")),
     signer: await UrlSigner.fromConfig(config),

@@ -44,7 +44,7 @@ export interface ImageRecord {
   cost: bigint;
 }
 
-/** The insert of the images' records, not yet run (null for none): to send beside a settle. */
+/** Inserts the images' records (none: nothing to run). */
 export function recordImages(db: Db, records: ImageRecord[]) {
   if (records.length === 0) return null;
   return db`insert into images ${

@@ -5,13 +5,22 @@
 //
 // The money and the request log move together: the hold and the "pending" log row commit in one
 // transaction; the settle (or release), the images' records, the final log row and the
-// idempotency record commit in another. Any failure before the settle releases everything:
+// idempotency record commit in another. Both go through the group commit, which shares each
+// transaction with other calls' writes. Any failure before the settle releases everything:
 // nothing is charged that was not delivered.
 import type { Config } from "./config.ts";
-import type { Db, Sql } from "./database.ts";
+import type { Sql } from "./database.ts";
 import type { Caller } from "./api_keys.ts";
 import { ApiError } from "./errors.ts";
-import { type Alongside, hold, LedgerError, release, settle, transferExists } from "./ledger.ts";
+import {
+  type HoldRefusal,
+  LedgerError,
+  release,
+  settle,
+  transferExists,
+  tryHold,
+} from "./ledger.ts";
+import type { GroupCommit } from "./group_commit.ts";
 import { type Catalog, catalog, imagePrice, maxImagePrice, QUALITIES } from "./pricing.ts";
 import { type ImageRequest, parseImageRequest } from "./image_request.ts";
 import { channelsFor } from "./channels.ts";
@@ -35,6 +44,8 @@ export const ENDPOINT = "/v1/images/generations";
 
 export interface ImageServices {
   sql: Sql;
+  /** Where calls' money and records are written (services/group_commit.ts). */
+  commits: GroupCommit;
   config: Config;
   store: ImageStore;
   signer: UrlSigner;
@@ -233,43 +244,45 @@ async function generateOnce(
     );
   }
 
-  // Hold the most this call can cost, and record it as pending, in one statement.
+  // Hold the most this call can cost, and record the call as pending, or as refused.
   const holdId = crypto.randomUUID();
-  const holdAmount = unitMax * BigInt(request.n);
   const holdSeconds = s.config.HOLD_TIMEOUT_SECONDS;
-  try {
-    await hold(s.sql, {
-      id: holdId,
-      accountId: caller.accountId,
-      amount: holdAmount,
-      timeoutSeconds: holdSeconds,
-      requestId: call.requestId,
-      apiKeyId: caller.apiKeyId,
-      keyHasSpendLimit: caller.keyHasSpendLimit,
-    }, {
-      alongside: [
-        writeRequestLog(s.sql, {
-          ...logBase,
-          ...requested,
-          status: "pending",
-          httpStatus: 0,
-          latencyMs: 0,
-          holdId,
-        }),
-      ],
+  // One round of statements: the pending row goes with the hold, and a refusal (rare) rewrites
+  // it, without the hold it names.
+  const pending: RequestLogEntry = {
+    ...logBase,
+    ...requested,
+    status: "pending",
+    httpStatus: 0,
+    latencyMs: 0,
+    holdId,
+  };
+  const refused = await s.commits.run(async (tx) => {
+    const [{ refusal }] = await Promise.all([
+      tryHold(tx, {
+        id: holdId,
+        accountId: caller.accountId,
+        amount: unitMax * BigInt(request.n),
+        timeoutSeconds: holdSeconds,
+        requestId: call.requestId,
+        apiKeyId: caller.apiKeyId,
+        keyHasSpendLimit: caller.keyHasSpendLimit,
+      }),
+      writeRequestLog(tx, pending),
+    ]);
+    if (!refusal) return null;
+    const error = ApiError.insufficientQuota(QUOTA_MESSAGES[refusal]);
+    await writeRequestLog(tx, {
+      ...pending,
+      status: "refused",
+      httpStatus: error.status,
+      errorCode: error.code,
+      latencyMs: elapsed(),
+      holdId: null,
     });
-  } catch (error) {
-    if (
-      error instanceof LedgerError &&
-      (error.code === "insufficient_funds" || error.code === "spend_limit_exceeded")
-    ) {
-      const message = error.code === "insufficient_funds"
-        ? "You exceeded your current quota: your balance does not cover this request. Top up your balance and retry."
-        : "You exceeded your current quota: this API key has reached its spend limit.";
-      throw await failWithoutMoney(ApiError.insufficientQuota(message), "refused");
-    }
-    throw error;
-  }
+    return error;
+  });
+  if (refused) throw refused;
 
   // Once money is held, every way out resolves the hold: settled, or released here (an
   // unexpected error included), or (a crash) expired by the sweeper.
@@ -293,9 +306,12 @@ async function generateOnce(
       ...extra,
     };
     try {
-      await release(s.sql, { id: crypto.randomUUID(), holdId, note: errorCode ?? status }, {
-        alongside: [writeRequestLog(s.sql, entry)],
-      });
+      await s.commits.run((tx) =>
+        Promise.all([
+          writeRequestLog(tx, entry),
+          release(tx, { id: crypto.randomUUID(), holdId, note: errorCode ?? status }),
+        ])
+      );
     } catch (error) {
       // Expired by the sweeper already (a call that outlived its hold): the money is free, and
       // the log line still says how the call ended.
@@ -439,28 +455,23 @@ async function generateOnce(
         holdId,
         chargeId,
       };
-      const resolve = (db: Db, alongside: Alongside["alongside"] = []) =>
-        chargeId
-          ? settle(db, { id: chargeId, holdId, amount: cost }, { alongside })
-          : release(db, { id: crypto.randomUUID(), holdId, note: "free" }, { alongside });
-      if (charged && call.idempotencyKey === null) {
-        // The common case: the records and the settle in one statement, one commit.
-        await resolve(s.sql, [recordImages(s.sql, records), writeRequestLog(s.sql, entry)]);
-        return;
-      }
-      await s.sql.begin(async (tx) => {
-        await Promise.all([recordImages(tx, records), writeRequestLog(tx, entry)]);
-        if (call.idempotencyKey !== null) {
-          await completeIdempotencyKey(tx, {
+      await s.commits.run((tx) =>
+        Promise.all([
+          recordImages(tx, records),
+          writeRequestLog(tx, entry),
+          call.idempotencyKey !== null &&
+          completeIdempotencyKey(tx, {
             userId: caller.userId,
             key: call.idempotencyKey,
             requestId: call.requestId,
             httpStatus: 200,
             response: answer,
-          });
-        }
-        if (charged) await resolve(tx);
-      });
+          }),
+          chargeId
+            ? settle(tx, { id: chargeId, holdId, amount: cost })
+            : charged && release(tx, { id: crypto.randomUUID(), holdId, note: "free" }),
+        ])
+      );
     };
     try {
       await commit(true);
@@ -489,6 +500,13 @@ async function generateOnce(
     throw error;
   }
 }
+
+const QUOTA_MESSAGES: Record<HoldRefusal, string> = {
+  insufficient_funds:
+    "You exceeded your current quota: your balance does not cover this request. Top up your balance and retry.",
+  spend_limit_exceeded:
+    "You exceeded your current quota: this API key has reached its spend limit.",
+};
 
 /** The client went away before the answer: its call is cancelled and costs nothing. */
 function clientClosed(): ApiError {

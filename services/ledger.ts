@@ -14,14 +14,15 @@
 // credits_posted − debits_posted − debits_pending, and the funds check is one guarded UPDATE,
 // so no race can take it below zero. API keys with a spend limit carry the same guard (keys
 // without one are never written by a call).
-// Rows are locked in one order everywhere (API key, then account) so transactions never
-// deadlock. Every function takes the pool or a transaction it joins: the caller can write its
-// own records (the request log) in the same commit as the money.
+// Within a call, rows are locked in one order everywhere (API key, then account). Every function
+// takes the pool or a transaction it joins: the caller writes its own records (the request log)
+// in the same commit as the money. Billed calls join a group commit (services/group_commit.ts),
+// so a busy customer's calls do not wait in single file for each other's commits.
 //
 // The two hot operations, hold and resolving a hold, are SQL functions (ledger_hold and
-// ledger_resolve in migrations/0003_ledger_functions.sql): each is one statement, with the
-// caller's own writes beside it (`alongside`), so a billed call makes one round trip and one
-// commit for each. `deno task bench` measured +40% from that.
+// ledger_resolve, migrations/0003 and 0004): one statement each. A refused hold is an answer,
+// not an error, so a call's hold can share a transaction with other calls' writes (a group
+// commit, services/group_commit.ts) without undoing them.
 import { type Db, inTransaction, type Sql, type Tx } from "./database.ts";
 import type { Micros } from "./money.ts";
 
@@ -115,61 +116,86 @@ export async function topUp(
   });
 }
 
+export interface HoldInput {
+  id: string;
+  accountId: bigint;
+  amount: Micros;
+  timeoutSeconds: number;
+  requestId: string;
+  apiKeyId?: bigint | null;
+  /** The key has a spend limit: the hold counts against it too. */
+  keyHasSpendLimit?: boolean;
+}
+
+export type HoldRefusal = "insufficient_funds" | "spend_limit_exceeded";
+
 /**
- * Reserves `amount` before an upstream call. Fails with insufficient_funds when the account's
- * available money is short, or spend_limit_exceeded when the key's limit would be passed;
- * then nothing is written. A hold not resolved within `timeoutSeconds` (by the database's clock,
- * which the sweeper also reads) is expired by the sweeper.
+ * Reserves `amount` before an upstream call, or answers why not: `insufficient_funds` when the
+ * account's available money is short, `spend_limit_exceeded` when the key's limit would be
+ * passed; then nothing is written. A hold not resolved within `timeoutSeconds` (by the
+ * database's clock, which the sweeper also reads) is expired by the sweeper.
  */
-export async function hold(
+export async function tryHold(
   db: Db,
-  input: {
-    id: string;
-    accountId: bigint;
-    amount: Micros;
-    timeoutSeconds: number;
-    requestId: string;
-    apiKeyId?: bigint | null;
-    /** The key has a spend limit: the hold counts against it too. */
-    keyHasSpendLimit?: boolean;
-  },
-  options: Alongside = {},
-): Promise<Transfer> {
+  input: HoldInput,
+): Promise<{ held: Transfer; refusal?: never } | { held?: never; refusal: HoldRefusal }> {
   assertPositive(input.amount);
   const apiKeyId = input.apiKeyId ?? null;
   const keyLimited = apiKeyId !== null && (input.keyHasSpendLimit ?? false);
-  const [{ created, ...transfer }] = await ledgerStatement<Transfer & { created: boolean }>(
-    db,
-    options,
-    db`
-    select created, ${transferColumns(db)} from ledger_hold(${input.id}, ${input.accountId},
-      ${input.amount}, ${input.timeoutSeconds}::float8, ${input.requestId}, ${apiKeyId}, ${keyLimited})`,
-  );
-  return created ? transfer : sameOrConflict(transfer, {
-    kind: "hold",
-    amount: input.amount,
-    debitAccountId: input.accountId,
-    creditAccountId: REVENUE_ACCOUNT,
-  });
+  let row: Transfer & { created: boolean; refusal: HoldRefusal | null };
+  try {
+    [row] = await ledgerStatement(db`
+      select created, refusal, ${transferColumns(db)} from ledger_hold(${input.id},
+        ${input.accountId}, ${input.amount}, ${input.timeoutSeconds}::float8, ${input.requestId},
+        ${apiKeyId}, ${keyLimited})`);
+  } catch (error) {
+    // The same hold sent twice at once: the second fails on the primary key once the first is in.
+    const racedRetry = (error as { code?: string }).code === "23505" && !("savepoint" in db) &&
+      await findTransfer(db, input.id);
+    if (!racedRetry) throw error;
+    row = { ...racedRetry, created: false, refusal: null };
+  }
+  const { created, refusal, ...transfer } = row;
+  if (refusal) return { refusal };
+  return {
+    held: created ? transfer : sameOrConflict(transfer, {
+      kind: "hold",
+      amount: input.amount,
+      debitAccountId: input.accountId,
+      creditAccountId: REVENUE_ACCOUNT,
+    }),
+  };
+}
+
+/** tryHold, with a refusal thrown as a LedgerError. */
+export async function hold(db: Db, input: HoldInput): Promise<Transfer> {
+  const { held, refusal } = await tryHold(db, input);
+  if (refusal) {
+    throw new LedgerError(
+      refusal,
+      refusal === "insufficient_funds"
+        ? "the balance does not cover this request"
+        : "this API key has reached its spend limit",
+    );
+  }
+  return held;
 }
 
 /** Posts `amount` (0 < amount ≤ held) of a hold and frees the rest. */
 export async function settle(
   db: Db,
   input: { id: string; holdId: string; amount: Micros; note?: string },
-  options: Alongside = {},
 ): Promise<Transfer> {
   assertPositive(input.amount);
-  return await resolveHold(db, { ...input, kind: "settle" }, options);
+  return await resolveHold(db, { ...input, kind: "settle" });
 }
 
 /** Voids a hold: nothing is charged. */
 export async function release(
   db: Db,
   input: { id: string; holdId: string; note?: string },
-  options: Alongside = {},
 ): Promise<Transfer> {
-  return await resolveHold(db, { ...input, kind: "release", amount: null }, options);
+  return await resolveHold(db, { ...input, kind: "release", amount: null });
 }
 
 /**
@@ -237,17 +263,12 @@ async function resolveHold(
     amount: Micros | null;
     note?: string;
   },
-  options: Alongside = {},
 ): Promise<Transfer> {
   let result: Transfer & { created: boolean };
   try {
-    [result] = await ledgerStatement<Transfer & { created: boolean }>(
-      db,
-      options,
-      db`
+    [result] = await ledgerStatement(db`
       select created, ${transferColumns(db)} from ledger_resolve(${input.id}, ${input.holdId},
-        ${input.kind}, ${input.amount}, ${input.note ?? null})`,
-    );
+        ${input.kind}, ${input.amount}, ${input.note ?? null})`);
   } catch (error) {
     // A retry with the same id racing its original: once that one commits, we match it (only
     // outside a transaction, which the failed statement has spoilt).
@@ -260,31 +281,17 @@ async function resolveHold(
   return created ? transfer : sameOrConflict(transfer, input);
 }
 
-/**
- * The caller's own writes (its request log line, its images) to run in the same statement as a
- * hold or a settle: one round trip, one commit, and all of it or nothing.
- */
-export interface Alongside {
-  alongside?: (PendingQuery | null)[];
-}
-
 type PendingQuery = ReturnType<Db["unsafe"]>;
 
 const LEDGER_ERRORS: Record<string, LedgerErrorCode> = {
-  TS001: "spend_limit_exceeded",
-  TS002: "insufficient_funds",
   TS003: "hold_not_open",
   TS004: "invalid_amount",
 };
 
-/** Runs `call` (a select from a ledger function) with the caller's writes as CTEs beside it. */
-async function ledgerStatement<T>(db: Db, options: Alongside, call: PendingQuery): Promise<T[]> {
-  const writes = (options.alongside ?? []).filter((query): query is PendingQuery => query !== null);
-  const ctes = writes
-    .map((query, i) => db`${db.unsafe(`alongside_${i}`)} as (${query})`)
-    .reduce((list: PendingQuery | null, cte) => (list ? db`${list}, ${cte}` : cte), null);
+/** Runs a select from a ledger function, with its raised errors as LedgerErrors. */
+async function ledgerStatement<T>(call: PendingQuery): Promise<T[]> {
   try {
-    return await (ctes ? db`with ${ctes} ${call}` : call) as unknown as T[];
+    return await call as unknown as T[];
   } catch (error) {
     const code = LEDGER_ERRORS[(error as { code?: string }).code ?? ""];
     if (code) throw new LedgerError(code, (error as Error).message);

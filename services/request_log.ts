@@ -38,10 +38,7 @@ export interface RequestLogEntry {
   idempotencyKey?: string | null;
 }
 
-/**
- * Writes the call's row, or brings its pending row to its final state. Await it, or hand it,
- * not yet run, to a hold or a settle (`alongside`) to be written in their statement.
- */
+/** Writes the call's row, or brings its pending row to its final state. */
 export function writeRequestLog(db: Db, e: RequestLogEntry) {
   const row = {
     request_id: e.requestId,
@@ -75,7 +72,7 @@ export function writeRequestLog(db: Db, e: RequestLogEntry) {
       channel_id = excluded.channel_id, images = excluded.images, size = excluded.size,
       quality = excluded.quality, input_tokens = excluded.input_tokens,
       output_tokens = excluded.output_tokens, unit_price = excluded.unit_price, cost = excluded.cost,
-      charge_id = excluded.charge_id`;
+      hold_id = excluded.hold_id, charge_id = excluded.charge_id`;
 }
 
 /** Marks the call whose hold the sweeper expired: its process died mid-call. Run it in the

@@ -11,7 +11,9 @@ import {
   settle,
   startHoldSweeper,
   topUp,
+  tryHold,
 } from "../services/ledger.ts";
+import { groupCommit } from "../services/group_commit.ts";
 import { checkLedger } from "../services/ledger_check.ts";
 
 const { sql } = await freshDatabase({ max: 30 });
@@ -61,6 +63,66 @@ test("200 concurrent holds against a balance covering exactly 53 of them: exactl
     pending: price * 53n,
     available: 0n,
   });
+  await assertLedgerHolds(sql);
+});
+
+test("holds racing through the group commit: one customer's refusals never undo another's holds", async () => {
+  const price = 1_000n;
+  const [carol, dave] = [
+    await customer(sql, { balance: price * 30n }),
+    await customer(sql, { balance: price * 7n }),
+  ];
+  const commits = groupCommit(sql);
+  const transactions = new Set<bigint>();
+  const attempt = (accountId: bigint) =>
+    commits.run(async (tx) => {
+      const [[{ txid }], outcome] = await Promise.all([
+        tx<{ txid: bigint }[]>`select txid_current() as txid`,
+        tryHold(tx, { id: id(), accountId, amount: price, timeoutSeconds: 60, requestId: "g" }),
+      ]);
+      transactions.add(txid);
+      return outcome;
+    });
+  const outcomes = await Promise.all(
+    Array.from({ length: 60 }, (_, i) => attempt(i % 2 ? carol.accountId : dave.accountId)),
+  );
+  const heldFor = (account: bigint) =>
+    outcomes.filter((o, i) => o.held && (i % 2 ? carol : dave).accountId === account).length;
+  assert.equal(heldFor(carol.accountId), 30);
+  assert.equal(heldFor(dave.accountId), 7);
+  assert.ok(
+    outcomes.every((o) => o.held || o.refusal === "insufficient_funds"),
+    "a refusal is an answer",
+  );
+  assert.ok(transactions.size < outcomes.length, "calls that arrive together share commits");
+  assert.equal((await balanceOf(sql, carol.accountId)).available, 0n);
+  assert.equal((await balanceOf(sql, dave.accountId)).available, 0n);
+  await assertLedgerHolds(sql);
+});
+
+test("the group commit: a call that fails, fails alone; the others commit", async () => {
+  const erin = await customer(sql, { balance: 100_000n });
+  const commits = groupCommit(sql);
+  const holdIds = Array.from({ length: 12 }, id);
+  const results = await Promise.allSettled(holdIds.map((holdId, i) =>
+    commits.run(async (tx) => {
+      await hold(tx, {
+        id: holdId,
+        accountId: erin.accountId,
+        amount: 1_000n,
+        timeoutSeconds: 60,
+        requestId: "g",
+      });
+      // The fifth breaks its transaction: the group rolls back and each call runs again alone.
+      if (i === 4) await tx`select 1/0`;
+      return holdId;
+    })
+  ));
+  assert.equal(results.filter((r) => r.status === "rejected").length, 1);
+  assert.equal(results[4].status, "rejected");
+  const written = await sql`select id from ledger_transfers where id = any(${holdIds})`;
+  assert.equal(written.length, 11, "every hold but the failed call's is in, once");
+  assert.equal((await balanceOf(sql, erin.accountId)).pending, 11_000n);
   await assertLedgerHolds(sql);
 });
 
@@ -215,7 +277,7 @@ test("the same transfer id twice creates one transfer; with different fields it 
   );
 
   const holdId = id();
-  const h = await hold(sql, {
+  await hold(sql, {
     id: holdId,
     accountId: ivy.accountId,
     amount: 1_000_000n,

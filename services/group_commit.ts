@@ -1,0 +1,84 @@
+// Group commit: the writes of calls that arrive together share one transaction.
+//
+// Every billed call writes twice (its hold, then its settle or release), each time with its
+// request-log line, and every one of those writes changes its customer's account row. Row locks
+// are held until commit, so one transaction per write puts a busy customer's calls in single
+// file behind each other's commits. Here, work that arrives while a transaction is in flight
+// waits for the next one, and that one carries all of it: one lock taking and one commit for
+// many calls. Under light load a transaction carries one call and starts at once.
+//
+// All of a group commits, or none of it. When any work in a group fails, the group's
+// transaction rolls back and each work runs again alone, in a transaction of its own, so only
+// the failing one fails. Work must therefore be database writes only (no upstream calls, no
+// files), safe to run again after a rollback, and should answer expected refusals as values
+// rather than errors (see ledger.tryHold), so that one refused call does not make the others
+// run twice.
+//
+// One group is in flight at a time. Within it, rows are locked in the order its works arrive,
+// not in the ledger's key-then-account order; with a single group in flight, the only other
+// writers are one-call transactions (the hold sweeper, a re-run), which Postgres's deadlock
+// detection resolves should they ever cross, and the group then re-runs its works alone.
+import type { Sql, Tx } from "./database.ts";
+
+export interface GroupCommit {
+  /** Runs `work` in a transaction shared with other calls' work; resolves once it has committed. */
+  run<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+}
+
+interface Pending {
+  work: (tx: Tx) => Promise<unknown>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/** A group had a failing work: its transaction is rolled back, and its works run alone. */
+class GroupFailed extends Error {}
+
+export function groupCommit(sql: Sql, options: { maxGroup?: number } = {}): GroupCommit {
+  const maxGroup = options.maxGroup ?? 100;
+  const queue: Pending[] = [];
+  let inFlight = false;
+  let scheduled = false;
+
+  const runAlone = (pending: Pending) =>
+    sql.begin((tx) => pending.work(tx)).then(pending.resolve, pending.reject);
+
+  async function runGroup(group: Pending[]) {
+    if (group.length === 1) return await runAlone(group[0]);
+    let values: unknown[];
+    try {
+      values = await sql.begin(async (tx) => {
+        const outcomes = await Promise.allSettled(group.map((pending) => pending.work(tx)));
+        if (outcomes.some((outcome) => outcome.status === "rejected")) throw new GroupFailed();
+        return outcomes.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value);
+      }) as unknown[];
+    } catch {
+      // A failing work, or the commit itself: nothing of the group is in, so each runs alone.
+      await Promise.all(group.map(runAlone));
+      return;
+    }
+    group.forEach((pending, i) => pending.resolve(values[i]));
+  }
+
+  function startGroup() {
+    scheduled = false;
+    if (inFlight || queue.length === 0) return;
+    inFlight = true;
+    runGroup(queue.splice(0, maxGroup)).finally(() => {
+      inFlight = false;
+      startGroup();
+    });
+  }
+
+  return {
+    run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+        if (scheduled || inFlight) return;
+        scheduled = true;
+        // After the current job, so works queued by the same event go in one group.
+        queueMicrotask(startGroup);
+      });
+    },
+  };
+}
