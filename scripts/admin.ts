@@ -71,7 +71,7 @@ export const commands: Record<string, Command> = {
       const user = await requireUserByEmail(sql, f.email as string);
       const reference = f.reference as string | undefined;
       const transfer = await topUp(sql, {
-        id: reference ? await uuidFrom(`topup:${user.id}:${reference}`) : crypto.randomUUID(),
+        id: reference ? uuidFrom(`topup:${user.id}:${reference}`) : crypto.randomUUID(),
         accountId: user.accountId,
         amount: f.usd as bigint,
         note: reference ?? "admin top-up",
@@ -290,8 +290,8 @@ const bigintJson = (
   value: unknown,
 ) => (typeof value === "bigint" ? value.toString() : value);
 
-async function uuidFrom(text: string): Promise<string> {
-  const bytes = (await sha256(text)).slice(0, 16);
+function uuidFrom(text: string): string {
+  const bytes = sha256(text).slice(0, 16);
   bytes[6] = (bytes[6] & 0x0f) | 0x50; // version 5-style, name-based
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
   const h = hex(bytes);

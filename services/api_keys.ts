@@ -40,7 +40,7 @@ export async function createApiKey(
   const key = KEY_PREFIX + randomBase62(RANDOM_LENGTH);
   const [apiKey] = await db<ApiKey[]>`
     insert into api_keys (user_id, prefix, key_hash, name, spend_limit)
-    values (${input.userId}, ${key.slice(0, VISIBLE_LENGTH)}, ${await sha256(key)},
+    values (${input.userId}, ${key.slice(0, VISIBLE_LENGTH)}, ${sha256(key)},
             ${input.name ?? ""}, ${input.spendLimit ?? null})
     returning ${columns(db)}`;
   return { key, apiKey };
@@ -55,9 +55,11 @@ export async function listApiKeys(db: Db, userId: bigint): Promise<ApiKey[]> {
 /** Keys whose full key or visible prefix matches; a full key matches one key at most. */
 export async function findApiKeys(db: Db, keyOrPrefix: string): Promise<ApiKey[]> {
   if (KEY_SHAPE.test(keyOrPrefix)) {
-    return await db<ApiKey[]>`select ${columns(db)} from api_keys where key_hash = ${await sha256(
-      keyOrPrefix,
-    )}`;
+    return await db<ApiKey[]>`select ${columns(db)} from api_keys where key_hash = ${
+      sha256(
+        keyOrPrefix,
+      )
+    }`;
   }
   return await db<ApiKey[]>`select ${
     columns(db)
@@ -91,7 +93,7 @@ export async function authenticate(db: Db, authorization: string | undefined): P
     select k.id as "apiKeyId", k.user_id as "userId", a.id as "accountId",
       k.spend_limit is not null as "keyHasSpendLimit", k.revoked_at is not null as revoked
     from api_keys k join ledger_accounts a on a.user_id = k.user_id
-    where k.key_hash = ${await sha256(key)}`;
+    where k.key_hash = ${sha256(key)}`;
   if (!row) throw incorrect();
   if (row.revoked) throw ApiError.invalidApiKey(`This API key has been revoked: ${redact(key)}.`);
   await touchLastUsed(db, row.apiKeyId);

@@ -81,7 +81,7 @@ async function paintCached(req: PaintRequest, index: number): Promise<Uint8Array
 }
 
 async function paintOne(req: PaintRequest, index: number, quality: number): Promise<Uint8Array> {
-  const random = await seededRandom(`${index}\n${req.prompt}`);
+  const random = seededRandom(`${index}\n${req.prompt}`);
   // JPEG has no alpha channel: a "transparent" JPEG would come out black, so it gets its sky.
   const transparent = req.background === "transparent" && req.format !== "jpeg";
   // Only numbers from the seeded PRNG reach the SVG, never the prompt's text: nothing to escape.
@@ -111,8 +111,8 @@ interface Random {
   chance(probability: number): boolean;
 }
 
-async function seededRandom(seed: string): Promise<Random> {
-  const digest = new Uint32Array((await sha256(seed)).buffer);
+function seededRandom(seed: string): Random {
+  const digest = new Uint32Array(sha256(seed).buffer);
   let [a, b, c, d] = digest;
   const next = () => {
     const t = (((a + b) | 0) + d) | 0;

@@ -33,7 +33,7 @@ export async function renderAnswer(
   const data = await Promise.all(answer.images.map(async (image) => {
     const item: ImagesResponseBody["data"][number] = {};
     if (answer.responseFormat === "url") {
-      item.url = await s.signer.sign(s.publicUrl, imagePath(image.storageKey));
+      item.url = s.signer.sign(s.publicUrl, imagePath(image.storageKey));
     } else {
       const bytes = inMemory?.find((m) => m.id === image.id)?.bytes ??
         await s.store.get(image.storageKey);

@@ -148,7 +148,7 @@ export async function generateImages(
       outcome = await claimIdempotencyKey(s.sql, {
         userId: caller.userId,
         key: call.idempotencyKey,
-        requestHash: await sha256Hex(call.bodyText),
+        requestHash: sha256Hex(call.bodyText),
         requestId: call.requestId,
         staleAfterSeconds: s.config.HOLD_TIMEOUT_SECONDS,
       });

@@ -19,7 +19,7 @@ export async function readMigrations(): Promise<MigrationFile[]> {
   for await (const entry of Deno.readDir(MIGRATIONS_DIR)) {
     if (!entry.isFile || !/^\d{4}_[a-z0-9_]+\.sql$/.test(entry.name)) continue;
     const sql = await Deno.readTextFile(new URL(entry.name, MIGRATIONS_DIR));
-    files.push({ name: entry.name, sql, checksum: await sha256Hex(sql) });
+    files.push({ name: entry.name, sql, checksum: sha256Hex(sql) });
   }
   return files.sort((a, b) => a.name.localeCompare(b.name));
 }

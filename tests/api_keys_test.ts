@@ -126,7 +126,7 @@ test("signed image URLs: valid for their owner's link, 403 once tampered with or
   otherImage.pathname = otherImage.pathname.replace(/img_[0-9a-f]{4}/, "img_0000");
   assert.equal((await fetch(otherImage)).status, 403);
 
-  const expired = await gw.server.services.signer.sign(
+  const expired = gw.server.services.signer.sign(
     gw.server.publicUrl,
     url.pathname,
     Date.now() - 3_601_000,

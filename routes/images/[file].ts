@@ -6,7 +6,7 @@ import { readImage } from "../../services/image_files.ts";
 export const handler: Handlers = {
   async GET(c) {
     const { sql, store, signer } = c.var.services;
-    const valid = await signer.verify(c.req.path, c.req.query("expires"), c.req.query("signature"));
+    const valid = signer.verify(c.req.path, c.req.query("expires"), c.req.query("signature"));
     if (!valid) {
       throw new ApiError(
         403,
