@@ -53,7 +53,8 @@ export class OpenAIImageUpstream implements ImageUpstream {
     const images = await Promise.all(response.data.map(async (item) => {
       if (typeof item.b64_json === "string" && item.b64_json.length > 0) {
         return {
-          bytes: Uint8Array.from(atob(item.b64_json), (c) => c.charCodeAt(0)),
+          // A real image is megabytes: decoded natively (a per-character loop took ~180 ms for 1.5 MB).
+          bytes: Uint8Array.fromBase64(item.b64_json),
           revisedPrompt: item.revised_prompt,
         };
       }
