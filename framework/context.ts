@@ -1,10 +1,13 @@
 // What every route handler can reach through Hono's context: c.var.services, c.var.requestId, ….
 import type { Context } from "hono";
-import type { Caller } from "../services/api_keys.ts";
+import type { Caller, KeyCache } from "../services/api_keys.ts";
 import type { ImageServices } from "../services/images.ts";
 
 /** Everything the routes need, built once at start (main.ts) or by a test. */
-export type AppServices = ImageServices;
+export type AppServices = ImageServices & {
+  /** The callers of recently used API keys (routes/v1/_middleware.ts). */
+  keys: KeyCache;
+};
 
 export interface AppEnv {
   Variables: {

@@ -8,6 +8,7 @@ import { FolderImageStore } from "../services/image_store.ts";
 import { UrlSigner } from "../services/signed_urls.ts";
 import { imageUpstreams } from "../services/upstreams/index.ts";
 import { groupCommit } from "../services/group_commit.ts";
+import { KeyCache } from "../services/api_keys.ts";
 import type { AppServices } from "./context.ts";
 
 export interface RunningServer {
@@ -30,6 +31,7 @@ export async function startHttpServer(config: Config, sql: Sql): Promise<Running
   const services: AppServices = {
     sql,
     commits: groupCommit(sql),
+    keys: await KeyCache.start(sql),
     config: listening,
     store: new FolderImageStore(join(config.DATA_DIR, "images")),
     signer: await UrlSigner.fromConfig(config),
@@ -41,6 +43,9 @@ export async function startHttpServer(config: Config, sql: Sql): Promise<Running
     url: `http://localhost:${server.addr.port}`,
     publicUrl: services.publicUrl,
     services,
-    shutdown: () => server.shutdown(),
+    shutdown: async () => {
+      await server.shutdown();
+      await services.keys.stop();
+    },
   };
 }

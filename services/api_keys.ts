@@ -1,9 +1,9 @@
 // API keys: "pk_live_" + 40 random base62 characters. Only a SHA-256 of the key is stored; the
 // key itself is shown once, when it is made. The first 16 characters stay visible as its prefix.
-import type { Db } from "./database.ts";
+import type { Db, Sql } from "./database.ts";
 import { ApiError } from "./errors.ts";
 import type { Micros } from "./money.ts";
-import { sha256 } from "./sha256.ts";
+import { hex, sha256 } from "./sha256.ts";
 
 const KEY_PREFIX = "pk_live_";
 const RANDOM_LENGTH = 40;
@@ -73,8 +73,15 @@ export async function revokeApiKey(db: Db, id: bigint): Promise<boolean> {
   return rows.length > 0;
 }
 
-/** Checks an Authorization header the way OpenAI does; throws ApiError 401 otherwise. */
-export async function authenticate(db: Db, authorization: string | undefined): Promise<Caller> {
+/**
+ * Checks an Authorization header the way OpenAI does; throws ApiError 401 otherwise. With a
+ * KeyCache, a key seen lately is answered from memory.
+ */
+export async function authenticate(
+  db: Db,
+  authorization: string | undefined,
+  cache?: KeyCache,
+): Promise<Caller> {
   if (!authorization || !authorization.trim()) {
     throw ApiError.invalidApiKey(
       "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
@@ -87,15 +94,14 @@ export async function authenticate(db: Db, authorization: string | undefined): P
     );
   }
   const key = match[1];
-  const incorrect = () => ApiError.invalidApiKey(`Incorrect API key provided: ${redact(key)}.`);
-  if (!KEY_SHAPE.test(key)) throw incorrect();
-  const [row] = await db<(Caller & { revoked: boolean })[]>`
-    select k.id as "apiKeyId", k.user_id as "userId", a.id as "accountId",
-      k.spend_limit is not null as "keyHasSpendLimit", k.revoked_at is not null as revoked
-    from api_keys k join ledger_accounts a on a.user_id = k.user_id
-    where k.key_hash = ${sha256(key)}`;
-  if (!row) throw incorrect();
+  if (!KEY_SHAPE.test(key)) {
+    throw ApiError.invalidApiKey(`Incorrect API key provided: ${redact(key)}.`);
+  }
+  const keyHash = sha256(key);
+  const row = cache?.get(keyHash) ?? await findCaller(db, keyHash);
+  if (!row) throw ApiError.invalidApiKey(`Incorrect API key provided: ${redact(key)}.`);
   if (row.revoked) throw ApiError.invalidApiKey(`This API key has been revoked: ${redact(key)}.`);
+  cache?.keep(keyHash, row);
   await touchLastUsed(db, row.apiKeyId);
   return {
     apiKeyId: row.apiKeyId,
@@ -103,6 +109,75 @@ export async function authenticate(db: Db, authorization: string | undefined): P
     accountId: row.accountId,
     keyHasSpendLimit: row.keyHasSpendLimit,
   };
+}
+
+type KeyRow = Caller & { revoked: boolean };
+
+async function findCaller(db: Db, keyHash: Uint8Array): Promise<KeyRow | null> {
+  const [row] = await db<KeyRow[]>`
+    select k.id as "apiKeyId", k.user_id as "userId", a.id as "accountId",
+      k.spend_limit is not null as "keyHasSpendLimit", k.revoked_at is not null as revoked
+    from api_keys k join ledger_accounts a on a.user_id = k.user_id
+    where k.key_hash = ${keyHash}`;
+  return row ?? null;
+}
+
+/**
+ * The callers of keys used lately, so a call needs no query to know who it is from. Postgres
+ * announces every change to a key (migrations/0005): the key is forgotten as soon as the change
+ * commits, on every server. When the announcements' connection comes back after a drop, the
+ * cache starts over; and no key is kept longer than a minute in any case.
+ */
+export class KeyCache {
+  static readonly MAX_AGE_MS = 60_000;
+  /** By key hash (hex). */
+  readonly #entries = new Map<string, { row: KeyRow; at: number }>();
+  /** Key id → key hash, to forget a key by the id Postgres announces. */
+  readonly #hashById = new Map<string, string>();
+  #listening = false;
+  #unlisten: (() => Promise<void>) | null = null;
+
+  /** Starts listening on `sql`; resolves once announcements are flowing. */
+  static async start(sql: Sql): Promise<KeyCache> {
+    const cache = new KeyCache();
+    const { unlisten } = await sql.listen("api_key_changed", (id) => cache.#forgetKey(id), () => {
+      // (Re)connected: announcements made while we were away are lost, so start over.
+      cache.#clear();
+      cache.#listening = true;
+    });
+    cache.#unlisten = unlisten;
+    return cache;
+  }
+
+  get(keyHash: Uint8Array): KeyRow | undefined {
+    const hit = this.#entries.get(hex(keyHash));
+    return hit && Date.now() - hit.at < KeyCache.MAX_AGE_MS ? hit.row : undefined;
+  }
+
+  keep(keyHash: Uint8Array, row: KeyRow) {
+    if (!this.#listening) return;
+    if (this.#entries.size >= 100_000) this.#clear();
+    const hash = hex(keyHash);
+    this.#entries.set(hash, { row, at: Date.now() });
+    this.#hashById.set(String(row.apiKeyId), hash);
+  }
+
+  async stop() {
+    this.#listening = false;
+    this.#clear();
+    await this.#unlisten?.();
+  }
+
+  #forgetKey(id: string) {
+    const hash = this.#hashById.get(id);
+    if (hash) this.#entries.delete(hash);
+    this.#hashById.delete(id);
+  }
+
+  #clear() {
+    this.#entries.clear();
+    this.#hashById.clear();
+  }
 }
 
 // Last-used is for people, not accounting: one write a minute per key and process at most.

@@ -6,6 +6,8 @@ import { test } from "./_helpers/database.ts";
 import { customer } from "./_helpers/fixtures.ts";
 import { startGateway } from "./_helpers/app.ts";
 import { revokeApiKey } from "../services/api_keys.ts";
+import { connect } from "../services/database.ts";
+import { sha256 } from "../services/sha256.ts";
 
 const gw = await startGateway();
 const { sql } = gw;
@@ -31,6 +33,40 @@ test("a key is pk_live_ and 40 base62 characters, stored only as a SHA-256 hash 
   const [user] = await sql`select password_hash from users where id = ${alice.id}`;
   assert.match(user.password_hash, /^\$argon2id\$/);
 });
+
+test("servers remember keys, yet a key revoked or given a spend limit elsewhere takes effect at once", async () => {
+  const carol = await customer(sql, { balance: 1_000_000n });
+  const other = await customer(sql, { balance: 1_000_000n });
+  assert.equal((await get("/v1/models", `Bearer ${carol.key}`)).status, 200);
+  assert.equal((await get("/v1/models", `Bearer ${other.key}`)).status, 200);
+  const caller = () => gw.server.services.keys.get(sha256(carol.key));
+  assert.equal(caller()?.keyHasSpendLimit, false, "remembered after its first call");
+
+  // As `deno task admin` would, from another process: through the database alone.
+  const elsewhere = connect(gw.dbUrl, { max: 1 });
+  try {
+    await elsewhere`update api_keys set spend_limit = 5000 where id = ${carol.apiKeyId}`;
+    await waitFor(() => caller() === undefined, "the spend limit change is announced");
+    assert.equal((await get("/v1/models", `Bearer ${carol.key}`)).status, 200);
+    assert.equal(caller()?.keyHasSpendLimit, true, "read afresh, with its limit");
+
+    await revokeApiKey(elsewhere, carol.apiKeyId);
+    await waitFor(() => caller() === undefined, "the revocation is announced");
+    assert.equal((await get("/v1/models", `Bearer ${carol.key}`)).status, 401);
+    assert.ok(gw.server.services.keys.get(sha256(other.key)), "other keys stay remembered");
+  } finally {
+    await elsewhere.end();
+  }
+});
+
+/** Postgres announces after the commit, a moment later: wait for it, up to 5 s. */
+async function waitFor(done: () => boolean, what: string) {
+  const deadline = Date.now() + 5_000;
+  while (!done()) {
+    if (Date.now() > deadline) assert.fail(`not within 5 s: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 test("every missing, malformed, unknown or revoked key answers 401 invalid_api_key in OpenAI's envelope", async () => {
   const revoked = await customer(sql);

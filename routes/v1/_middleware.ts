@@ -4,6 +4,7 @@ import type { AppEnv } from "../../framework/context.ts";
 import { authenticate } from "../../services/api_keys.ts";
 
 export const middleware: MiddlewareHandler<AppEnv> = async (c, next) => {
-  c.set("caller", await authenticate(c.var.services.sql, c.req.header("authorization")));
+  const { sql, keys } = c.var.services;
+  c.set("caller", await authenticate(sql, c.req.header("authorization"), keys));
   await next();
 };
