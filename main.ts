@@ -1,5 +1,6 @@
 // Starts Tokensmart: configuration, database (embedded unless DATABASE_URL), migrations, the
-// demo login, the hold sweeper, and one HTTP server for the pages and the /v1 API.
+// demo login, the hold sweeper, and the HTTP server for the pages and the /v1 API (on
+// SERVER_THREADS threads, all on one port).
 import { demoEnabled, loadConfigOrExit } from "./services/config.ts";
 import { openDatabase } from "./services/database.ts";
 import { migrate } from "./services/migrations.ts";
@@ -7,7 +8,7 @@ import { startHoldSweeper } from "./services/ledger.ts";
 import { ensureDemoLogin } from "./services/demo.ts";
 import { markInterrupted } from "./services/request_log.ts";
 import { purgeExpiredIdempotencyKeys } from "./services/idempotency.ts";
-import { startHttpServer } from "./framework/server.ts";
+import { startHttpServer, startServerThreads } from "./framework/server.ts";
 
 const config = loadConfigOrExit();
 
@@ -40,15 +41,20 @@ const purgeKeys = setInterval(
   () => purgeExpiredIdempotencyKeys(db.sql).catch(console.error),
   3_600_000,
 );
-const server = await startHttpServer(config, db.sql);
-console.log(`listening on ${server.url} (public URL ${server.publicUrl})`);
+const server = await startHttpServer(config, db.sql, { reusePort: config.SERVER_THREADS > 1 });
+const moreThreads = await startServerThreads(server, config, db.url, config.SERVER_THREADS - 1);
+console.log(
+  `listening on ${server.url} (public URL ${server.publicUrl}), ${config.SERVER_THREADS} server thread${
+    config.SERVER_THREADS > 1 ? "s" : ""
+  }`,
+);
 
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   console.log(`${signal}: stopping`);
-  await server.shutdown();
+  await Promise.all([server.shutdown(), moreThreads.stop()]);
   clearInterval(purgeKeys);
   await sweeper.stop();
   await db.close();

@@ -20,11 +20,15 @@ export interface RunningServer {
   shutdown(): Promise<void>;
 }
 
-export async function startHttpServer(config: Config, sql: Sql): Promise<RunningServer> {
+export async function startHttpServer(
+  config: Config,
+  sql: Sql,
+  options: { reusePort?: boolean } = {},
+): Promise<RunningServer> {
   // Listen first, so PORT=0 knows its port before the public URL is built from it.
   const ready: { app?: Awaited<ReturnType<typeof createApp>> } = {};
   const server = Deno.serve(
-    { port: config.PORT, hostname: config.HOST, onListen: () => {} },
+    { port: config.PORT, hostname: config.HOST, reusePort: options.reusePort, onListen: () => {} },
     (request) => ready.app ? ready.app.fetch(request) : new Response("starting", { status: 503 }),
   );
   const listening = { ...config, PORT: server.addr.port };
@@ -46,6 +50,62 @@ export async function startHttpServer(config: Config, sql: Sql): Promise<Running
     shutdown: async () => {
       await server.shutdown();
       await services.keys.stop();
+    },
+  };
+}
+
+/** Between main.ts and a server thread (framework/server_thread.ts). */
+export type ThreadMessage =
+  | { kind: "start"; config: Config; databaseUrl: string }
+  | { kind: "listening" }
+  | { kind: "stop" }
+  | { kind: "stopped" };
+
+/**
+ * Starts `count` more server threads on the port `main` listens on (which must have been started
+ * with reusePort); resolves once they all listen. stop() lets each finish the calls it has.
+ */
+export async function startServerThreads(
+  main: RunningServer,
+  config: Config,
+  databaseUrl: string,
+  count: number,
+): Promise<{ stop(): Promise<void> }> {
+  const port = Number(new URL(main.url).port);
+  const threads = Array.from(
+    { length: count },
+    () => new Worker(new URL("./server_thread.ts", import.meta.url), { type: "module" }),
+  );
+  const next = (worker: Worker, kind: ThreadMessage["kind"]) =>
+    new Promise<void>((resolve, reject) => {
+      worker.onmessage = (event: MessageEvent<ThreadMessage>) => {
+        if (event.data.kind === kind) resolve();
+      };
+      worker.onerror = (event) => {
+        event.preventDefault();
+        reject(new Error(`server thread: ${event.message}`));
+      };
+    });
+  try {
+    await Promise.all(threads.map((worker) => {
+      const listening = next(worker, "listening");
+      worker.postMessage(
+        { kind: "start", config: { ...config, PORT: port }, databaseUrl } satisfies ThreadMessage,
+      );
+      return listening;
+    }));
+  } catch (error) {
+    threads.forEach((worker) => worker.terminate());
+    throw error;
+  }
+  return {
+    async stop() {
+      await Promise.all(threads.map(async (worker) => {
+        const stopped = next(worker, "stopped");
+        worker.postMessage({ kind: "stop" } satisfies ThreadMessage);
+        await stopped.catch(() => {});
+        worker.terminate();
+      }));
     },
   };
 }

@@ -15,7 +15,12 @@ const schema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   /** Port of the embedded PostgreSQL (ignored with DATABASE_URL). */
   EMBEDDED_PG_PORT: port.default(54329),
-  /** Connections the server keeps to PostgreSQL. Few is faster (measured by `deno task bench`):
+  /** HTTP server threads, each with the whole app on the same port (SO_REUSEPORT) and a pool of
+   *  its own: JavaScript runs on one core per thread. Defaults to the machine's cores. */
+  SERVER_THREADS: z.coerce.number().int().min(1).max(64).default(
+    Math.max(1, navigator.hardwareConcurrency ?? 1),
+  ),
+  /** Connections each server thread keeps to PostgreSQL. Few is faster (measured by `deno task bench`):
    *  a call holds one only for its short transactions, never while the upstream works. */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(8),
   /** The address customers reach us at; signed image URLs are built on it. */

@@ -63,6 +63,36 @@ test("the server answers /healthz, pages and /v1 on one port, with a request id"
   }
 });
 
+test("SERVER_THREADS: every thread listens on the one port and answers; SIGTERM stops them all", async () => {
+  const server = await startServer({ DATABASE_URL: db.url, SERVER_THREADS: "3" });
+  try {
+    assert.match(server.output(), /3 server threads/);
+    const port = Number(new URL(server.url).port);
+    assert.equal(await listeningSockets(port), 3, "one listening socket per thread");
+    // New connections, spread by the kernel over the threads: every one is answered.
+    const answers = await Promise.all(Array.from({ length: 30 }, async () => {
+      const client = Deno.createHttpClient({});
+      try {
+        const response = await fetch(`${server.url}/healthz`, { client });
+        return [response.status, (await response.json()).database];
+      } finally {
+        client.close();
+      }
+    }));
+    assert.ok(answers.every(([status, database]) => status === 200 && database === "reachable"));
+  } finally {
+    assert.equal(await server.stop("SIGTERM"), 0);
+  }
+});
+
+/** Sockets in LISTEN state on `port` (IPv4), from the kernel's table. */
+async function listeningSockets(port: number): Promise<number> {
+  const rows = (await Deno.readTextFile("/proc/net/tcp")).trim().split("\n").slice(1);
+  return rows.map((row) => row.trim().split(/\s+/))
+    .filter(([, local, , state]) => state === "0A" && parseInt(local.split(":")[1], 16) === port)
+    .length;
+}
+
 test("the embedded default: a demo login, admin tasks join the running PostgreSQL, Ctrl-C stops it cleanly", async () => {
   const dataDir = await Deno.makeTempDir({ prefix: "tokensmart-embedded-" });
   await Deno.chmod(dataDir, 0o755);
