@@ -18,6 +18,26 @@ export function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<
   return (db as Sql).begin((tx) => work(tx)) as Promise<T>;
 }
 
+/**
+ * Statements of one transaction sent together (pipelined), resolved with their results in
+ * order. When one fails, Postgres fails the ones that run after it with "current transaction
+ * is aborted" (25P02); this rejects with the error that counts, the first other one.
+ */
+export async function together<T extends unknown[]>(
+  statements: [...T],
+): Promise<{ [K in keyof T]: Awaited<T[K]> }> {
+  const outcomes = await Promise.allSettled(statements);
+  const failures = outcomes
+    .filter((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected")
+    .map((outcome) => outcome.reason);
+  if (failures.length > 0) {
+    throw failures.find((error) => (error as { code?: string })?.code !== "25P02") ?? failures[0];
+  }
+  return outcomes.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value) as {
+    [K in keyof T]: Awaited<T[K]>;
+  };
+}
+
 export interface Database {
   sql: Sql;
   /** The URL it connected to (handy for child processes and tests). */

@@ -14,18 +14,24 @@
 // rather than errors (see ledger.tryHold), so that one refused call does not make the others
 // run twice.
 //
-// One group is in flight at a time. Within it, rows are locked in the order its works arrive,
-// not in the ledger's key-then-account order; with a single group in flight, the only other
-// writers are one-call transactions (the hold sweeper, a re-run), which Postgres's deadlock
-// detection resolves should they ever cross, and the group then re-runs its works alone.
+// One group is in flight at a time per group commit, and each server thread has its own. A group
+// starts its works in the order of the customer account each one writes, and each work should
+// send its statements at once (no await between them), so accounts are locked in ascending
+// order; the ledger locks an account before its keys. Two groups on two threads therefore never
+// wait on each other in a circle. Should rows ever be taken out of order, Postgres detects the
+// deadlock, fails one group, and its works run again alone.
 import type { Sql, Tx } from "./database.ts";
 
 export interface GroupCommit {
-  /** Runs `work` in a transaction shared with other calls' work; resolves once it has committed. */
-  run<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work`, which writes to customer account `account` (its money, and records beside it),
+   * in a transaction shared with other calls' work; resolves once it has committed.
+   */
+  run<T>(account: bigint, work: (tx: Tx) => Promise<T>): Promise<T>;
 }
 
 interface Pending {
+  account: bigint;
   work: (tx: Tx) => Promise<unknown>;
   resolve(value: unknown): void;
   reject(error: unknown): void;
@@ -64,16 +70,18 @@ export function groupCommit(sql: Sql, options: { maxGroup?: number } = {}): Grou
     scheduled = false;
     if (inFlight || queue.length === 0) return;
     inFlight = true;
-    runGroup(queue.splice(0, maxGroup)).finally(() => {
+    const group = queue.splice(0, maxGroup)
+      .sort((a, b) => a.account < b.account ? -1 : a.account > b.account ? 1 : 0);
+    runGroup(group).finally(() => {
       inFlight = false;
       startGroup();
     });
   }
 
   return {
-    run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    run<T>(account: bigint, work: (tx: Tx) => Promise<T>): Promise<T> {
       return new Promise<T>((resolve, reject) => {
-        queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+        queue.push({ account, work, resolve: resolve as (value: unknown) => void, reject });
         if (scheduled || inFlight) return;
         scheduled = true;
         // After the current job, so works queued by the same event go in one group.

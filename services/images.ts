@@ -9,7 +9,7 @@
 // transaction with other calls' writes. Any failure before the settle releases everything:
 // nothing is charged that was not delivered.
 import type { Config } from "./config.ts";
-import type { Sql } from "./database.ts";
+import { type Sql, together } from "./database.ts";
 import type { Caller } from "./api_keys.ts";
 import { ApiError } from "./errors.ts";
 import {
@@ -257,8 +257,8 @@ async function generateOnce(
     latencyMs: 0,
     holdId,
   };
-  const refused = await s.commits.run(async (tx) => {
-    const [{ refusal }] = await Promise.all([
+  const refused = await s.commits.run(caller.accountId, async (tx) => {
+    const [{ refusal }] = await together([
       tryHold(tx, {
         id: holdId,
         accountId: caller.accountId,
@@ -306,12 +306,11 @@ async function generateOnce(
       ...extra,
     };
     try {
-      await s.commits.run((tx) =>
-        Promise.all([
+      await s.commits.run(caller.accountId, (tx) =>
+        together([
           writeRequestLog(tx, entry),
           release(tx, { id: crypto.randomUUID(), holdId, note: errorCode ?? status }),
-        ])
-      );
+        ]));
     } catch (error) {
       // Expired by the sweeper already (a call that outlived its hold): the money is free, and
       // the log line still says how the call ended.
@@ -455,8 +454,8 @@ async function generateOnce(
         holdId,
         chargeId,
       };
-      await s.commits.run((tx) =>
-        Promise.all([
+      await s.commits.run(caller.accountId, (tx) =>
+        together([
           recordImages(tx, records),
           writeRequestLog(tx, entry),
           call.idempotencyKey !== null &&
@@ -470,8 +469,7 @@ async function generateOnce(
           chargeId
             ? settle(tx, { id: chargeId, holdId, amount: cost })
             : charged && release(tx, { id: crypto.randomUUID(), holdId, note: "free" }),
-        ])
-      );
+        ]));
     };
     try {
       await commit(true);

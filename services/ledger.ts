@@ -14,7 +14,7 @@
 // credits_posted − debits_posted − debits_pending, and the funds check is one guarded UPDATE,
 // so no race can take it below zero. API keys with a spend limit carry the same guard (keys
 // without one are never written by a call).
-// Within a call, rows are locked in one order everywhere (API key, then account). Every function
+// Rows are locked in one order everywhere: account, then API key. Every function
 // takes the pool or a transaction it joins: the caller writes its own records (the request log)
 // in the same commit as the money. Billed calls join a group commit (services/group_commit.ts),
 // so a busy customer's calls do not wait in single file for each other's commits.

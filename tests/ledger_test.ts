@@ -14,6 +14,7 @@ import {
   tryHold,
 } from "../services/ledger.ts";
 import { groupCommit } from "../services/group_commit.ts";
+import { together } from "../services/database.ts";
 import { checkLedger } from "../services/ledger_check.ts";
 
 const { sql } = await freshDatabase({ max: 30 });
@@ -75,7 +76,7 @@ test("holds racing through the group commit: one customer's refusals never undo 
   const commits = groupCommit(sql);
   const transactions = new Set<bigint>();
   const attempt = (accountId: bigint) =>
-    commits.run(async (tx) => {
+    commits.run(accountId, async (tx) => {
       const [[{ txid }], outcome] = await Promise.all([
         tx<{ txid: bigint }[]>`select txid_current() as txid`,
         tryHold(tx, { id: id(), accountId, amount: price, timeoutSeconds: 60, requestId: "g" }),
@@ -104,25 +105,52 @@ test("the group commit: a call that fails, fails alone; the others commit", asyn
   const erin = await customer(sql, { balance: 100_000n });
   const commits = groupCommit(sql);
   const holdIds = Array.from({ length: 12 }, id);
-  const results = await Promise.allSettled(holdIds.map((holdId, i) =>
-    commits.run(async (tx) => {
-      await hold(tx, {
-        id: holdId,
-        accountId: erin.accountId,
-        amount: 1_000n,
-        timeoutSeconds: 60,
-        requestId: "g",
-      });
-      // The fifth breaks its transaction: the group rolls back and each call runs again alone.
-      if (i === 4) await tx`select 1/0`;
-      return holdId;
-    })
-  ));
+  const results = await Promise.allSettled(
+    holdIds.map((holdId, i) =>
+      commits.run(erin.accountId, async (tx) => {
+        await hold(tx, {
+          id: holdId,
+          accountId: erin.accountId,
+          amount: 1_000n,
+          timeoutSeconds: 60,
+          requestId: "g",
+        });
+        // The fifth breaks its transaction: the group rolls back and each call runs again alone.
+        if (i === 4) await tx`select 1/0`;
+        return holdId;
+      })
+    ),
+  );
   assert.equal(results.filter((r) => r.status === "rejected").length, 1);
   assert.equal(results[4].status, "rejected");
   const written = await sql`select id from ledger_transfers where id = any(${holdIds})`;
   assert.equal(written.length, 11, "every hold but the failed call's is in, once");
   assert.equal((await balanceOf(sql, erin.accountId)).pending, 11_000n);
+  await assertLedgerHolds(sql);
+});
+
+test("statements sent together in a call's transaction fail with the ledger's own error", async () => {
+  const fay = await customer(sql, { balance: 100_000n });
+  const commits = groupCommit(sql);
+  for (let i = 0; i < 20; i++) {
+    const h = await hold(sql, {
+      id: id(),
+      accountId: fay.accountId,
+      amount: 1_000n,
+      timeoutSeconds: 60,
+      requestId: "t",
+    });
+    await release(sql, { id: id(), holdId: h.id });
+    // The settle goes out first and fails; Postgres then fails the select after it as "aborted".
+    await assert.rejects(
+      commits.run(fay.accountId, (tx) =>
+        together([
+          settle(tx, { id: id(), holdId: h.id, amount: 1_000n }),
+          tx`select 1`,
+        ])),
+      rejectsWith("hold_not_open"),
+    );
+  }
   await assertLedgerHolds(sql);
 });
 
