@@ -25,7 +25,8 @@ import type { Sql, Tx } from "./database.ts";
 export interface GroupCommit {
   /**
    * Runs `work`, which writes to customer account `account` (its money, and records beside it),
-   * in a transaction shared with other calls' work; resolves once it has committed.
+   * in a transaction shared with other calls' work; resolves once it has committed. `tx` is a
+   * connection inside BEGIN … COMMIT: statements only, no savepoints or nested transactions.
    */
   run<T>(account: bigint, work: (tx: Tx) => Promise<T>): Promise<T>;
 }
@@ -51,19 +52,33 @@ export function groupCommit(sql: Sql, options: { maxGroup?: number } = {}): Grou
 
   async function runGroup(group: Pending[]) {
     if (group.length === 1) return await runAlone(group[0]);
-    let values: unknown[];
+    // BEGIN goes out with the works' statements, not a round trip ahead of them (sql.begin waits
+    // for it): on a busy server each round trip is a turn of the event loop.
+    const connection = await sql.reserve();
+    let values: unknown[] | null = null;
     try {
-      values = await sql.begin(async (tx) => {
-        const outcomes = await Promise.allSettled(group.map((pending) => pending.work(tx)));
-        if (outcomes.some((outcome) => outcome.status === "rejected")) throw new GroupFailed();
-        return outcomes.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value);
-      }) as unknown[];
+      const begun = connection`begin`.execute();
+      const outcomes = await Promise.allSettled(
+        group.map((pending) => pending.work(connection as unknown as Tx)),
+      );
+      await begun;
+      if (outcomes.every((outcome) => outcome.status === "fulfilled")) {
+        await connection`commit`;
+        values = outcomes.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value);
+      } else {
+        await connection`rollback`;
+      }
     } catch {
+      await connection`rollback`.catch(() => {});
+    } finally {
+      connection.release();
+    }
+    if (values) {
+      group.forEach((pending, i) => pending.resolve(values[i]));
+    } else {
       // A failing work, or the commit itself: nothing of the group is in, so each runs alone.
       await Promise.all(group.map(runAlone));
-      return;
     }
-    group.forEach((pending, i) => pending.resolve(values[i]));
   }
 
   function startGroup() {
