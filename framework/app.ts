@@ -6,13 +6,14 @@ import { buildIslands, ISLAND_PREFIX } from "./islands.ts";
 import { serveStatic } from "hono/deno";
 import { fileURLToPath } from "node:url";
 import { ApiError } from "../services/errors.ts";
+import { newPrefixedId } from "../services/ids.ts";
 
 export async function createApp(services: AppServices): Promise<Hono<AppEnv>> {
   const app = new Hono<AppEnv>();
 
   // Every answer, errors and 404s included, carries its x-request-id from here.
   app.use(async (c, next) => {
-    const requestId = `req_${crypto.randomUUID().replaceAll("-", "")}`;
+    const requestId = newPrefixedId("req_");
     c.set("requestId", requestId);
     c.set("startedAt", performance.now());
     c.set("services", services);

@@ -18,6 +18,7 @@ import { balanceOf, LedgerError, topUp } from "../services/ledger.ts";
 import { checkLedger, overdueHolds } from "../services/ledger_check.ts";
 import { formatUsd, parseUsd } from "../services/money.ts";
 import { hex, sha256 } from "../services/sha256.ts";
+import { newId } from "../services/ids.ts";
 import {
   catalog,
   listImagePrices,
@@ -71,7 +72,7 @@ export const commands: Record<string, Command> = {
       const user = await requireUserByEmail(sql, f.email as string);
       const reference = f.reference as string | undefined;
       const transfer = await topUp(sql, {
-        id: reference ? uuidFrom(`topup:${user.id}:${reference}`) : crypto.randomUUID(),
+        id: reference ? uuidFrom(`topup:${user.id}:${reference}`) : newId(),
         accountId: user.accountId,
         amount: f.usd as bigint,
         note: reference ?? "admin top-up",

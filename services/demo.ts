@@ -5,6 +5,7 @@ import { createUser, findUserByEmail } from "./accounts.ts";
 import { createApiKey } from "./api_keys.ts";
 import { topUp } from "./ledger.ts";
 import { parseUsd } from "./money.ts";
+import { newId } from "./ids.ts";
 
 export const DEMO_EMAIL = "demo@tokensmart.local";
 export const DEMO_PASSWORD = "tokensmart-demo";
@@ -16,7 +17,7 @@ export async function ensureDemoLogin(sql: Sql, balanceUsd: string): Promise<str
   }
   const user = await createUser(sql, { email: DEMO_EMAIL, password: DEMO_PASSWORD });
   await topUp(sql, {
-    id: crypto.randomUUID(),
+    id: newId(),
     accountId: user.accountId,
     amount: parseUsd(balanceUsd),
     note: "demo balance",

@@ -39,6 +39,7 @@ import {
 } from "./idempotency.ts";
 import type { Micros } from "./money.ts";
 import { sha256Hex } from "./sha256.ts";
+import { newId, newPrefixedId } from "./ids.ts";
 
 export const ENDPOINT = "/v1/images/generations";
 
@@ -245,7 +246,7 @@ async function generateOnce(
   }
 
   // Hold the most this call can cost, and record the call as pending, or as refused.
-  const holdId = crypto.randomUUID();
+  const holdId = newId();
   const holdSeconds = s.config.HOLD_TIMEOUT_SECONDS;
   // One round of statements: the pending row goes with the hold, and a refusal (rare) rewrites
   // it, without the hold it names.
@@ -309,7 +310,7 @@ async function generateOnce(
       await s.commits.run(caller.accountId, (tx) =>
         together([
           writeRequestLog(tx, entry),
-          release(tx, { id: crypto.randomUUID(), holdId, note: errorCode ?? status }),
+          release(tx, { id: newId(), holdId, note: errorCode ?? status }),
         ]));
     } catch (error) {
       // Expired by the sweeper already (a call that outlived its hold): the money is free, and
@@ -379,7 +380,7 @@ async function generateOnce(
     const created = Math.floor(Date.now() / 1000);
     const month = new Date().toISOString().slice(0, 7).replace("-", "/");
     const stored = checked.map((image, position) => {
-      const id = `img_${crypto.randomUUID().replaceAll("-", "")}`;
+      const id = newPrefixedId("img_");
       // Spread over 256 folders a month: creating files in one busy folder queues on its lock.
       const folder = `${month}/${id.slice(4, 6)}`;
       return { ...image, id, position, storageKey: `${folder}/${id}.${image.info.format}` };
@@ -417,7 +418,7 @@ async function generateOnce(
 
     // `charged` is false only when the hold expired before the upstream delivered (a call slower
     // than HOLD_TIMEOUT_SECONDS): the result is still delivered and recorded, free.
-    const settleId = crypto.randomUUID();
+    const settleId = newId();
     const commit = async (charged: boolean) => {
       const chargeId = charged && cost > 0n ? settleId : null;
       const records = stored.map((image) => ({
@@ -468,7 +469,7 @@ async function generateOnce(
           }),
           chargeId
             ? settle(tx, { id: chargeId, holdId, amount: cost })
-            : charged && release(tx, { id: crypto.randomUUID(), holdId, note: "free" }),
+            : charged && release(tx, { id: newId(), holdId, note: "free" }),
         ]));
     };
     try {

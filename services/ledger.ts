@@ -25,6 +25,7 @@
 // commit, services/group_commit.ts) without undoing them.
 import { type Db, inTransaction, type Sql, type Tx } from "./database.ts";
 import type { Micros } from "./money.ts";
+import { newId } from "./ids.ts";
 
 export type LedgerErrorCode =
   | "insufficient_funds"
@@ -214,7 +215,7 @@ export async function releaseExpiredHolds(
     try {
       await sql.begin(async (tx) => {
         await resolveHold(tx, {
-          id: crypto.randomUUID(),
+          id: newId(),
           holdId: transferId,
           kind: "expire",
           amount: null,
