@@ -50,6 +50,7 @@ export async function startHttpServer(
     shutdown: async () => {
       await server.shutdown();
       await services.keys.stop();
+      services.store.close();
     },
   };
 }
