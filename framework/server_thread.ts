@@ -4,7 +4,6 @@
 // startServerThreads (framework/server.ts); the hold sweeper and other chores stay on the main
 // thread.
 import { connect } from "../services/database.ts";
-import type { Config } from "../services/config.ts";
 import { type RunningServer, startHttpServer, type ThreadMessage } from "./server.ts";
 
 let running: { server: RunningServer; close(): Promise<void> } | null = null;

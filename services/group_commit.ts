@@ -38,9 +38,6 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-/** A group had a failing work: its transaction is rolled back, and its works run alone. */
-class GroupFailed extends Error {}
-
 export function groupCommit(sql: Sql, options: { maxGroup?: number } = {}): GroupCommit {
   const maxGroup = options.maxGroup ?? 100;
   const queue: Pending[] = [];
