@@ -55,11 +55,8 @@ export async function listApiKeys(db: Db, userId: bigint): Promise<ApiKey[]> {
 /** Keys whose full key or visible prefix matches; a full key matches one key at most. */
 export async function findApiKeys(db: Db, keyOrPrefix: string): Promise<ApiKey[]> {
   if (KEY_SHAPE.test(keyOrPrefix)) {
-    return await db<ApiKey[]>`select ${columns(db)} from api_keys where key_hash = ${
-      sha256(
-        keyOrPrefix,
-      )
-    }`;
+    const keyHash = sha256(keyOrPrefix);
+    return await db<ApiKey[]>`select ${columns(db)} from api_keys where key_hash = ${keyHash}`;
   }
   return await db<ApiKey[]>`select ${
     columns(db)
@@ -98,10 +95,14 @@ export async function authenticate(
     throw ApiError.invalidApiKey(`Incorrect API key provided: ${redact(key)}.`);
   }
   const keyHash = sha256(key);
-  const row = cache?.get(keyHash) ?? await findCaller(db, keyHash);
+  let row = cache?.get(keyHash);
+  if (!row) {
+    const changesSeen = cache?.changes ?? 0;
+    row = await findCaller(db, keyHash) ?? undefined;
+    if (row && !row.revoked) cache?.keep(keyHash, row, changesSeen);
+  }
   if (!row) throw ApiError.invalidApiKey(`Incorrect API key provided: ${redact(key)}.`);
   if (row.revoked) throw ApiError.invalidApiKey(`This API key has been revoked: ${redact(key)}.`);
-  cache?.keep(keyHash, row);
   await touchLastUsed(db, row.apiKeyId);
   return {
     apiKeyId: row.apiKeyId,
@@ -136,6 +137,7 @@ export class KeyCache {
   readonly #hashById = new Map<string, string>();
   #listening = false;
   #unlisten: (() => Promise<void>) | null = null;
+  #changes = 0;
 
   /** Starts listening on `sql`; resolves once announcements are flowing. */
   static async start(sql: Sql): Promise<KeyCache> {
@@ -149,13 +151,19 @@ export class KeyCache {
     return cache;
   }
 
+  /** Counts announcements (and reconnects): a row read before one may be stale, so not kept. */
+  get changes(): number {
+    return this.#changes;
+  }
+
   get(keyHash: Uint8Array): KeyRow | undefined {
     const hit = this.#entries.get(hex(keyHash));
     return hit && Date.now() - hit.at < KeyCache.MAX_AGE_MS ? hit.row : undefined;
   }
 
-  keep(keyHash: Uint8Array, row: KeyRow) {
-    if (!this.#listening) return;
+  /** Keeps a row read from the database, unless a change was announced since `changesSeen`. */
+  keep(keyHash: Uint8Array, row: KeyRow, changesSeen: number) {
+    if (!this.#listening || changesSeen !== this.#changes) return;
     if (this.#entries.size >= 100_000) this.#clear();
     const hash = hex(keyHash);
     this.#entries.set(hash, { row, at: Date.now() });
@@ -169,12 +177,14 @@ export class KeyCache {
   }
 
   #forgetKey(id: string) {
+    this.#changes++;
     const hash = this.#hashById.get(id);
     if (hash) this.#entries.delete(hash);
     this.#hashById.delete(id);
   }
 
   #clear() {
+    this.#changes++;
     this.#entries.clear();
     this.#hashById.clear();
   }

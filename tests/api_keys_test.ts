@@ -59,6 +59,24 @@ test("servers remember keys, yet a key revoked or given a spend limit elsewhere 
   }
 });
 
+test("a key read just before its revocation is announced is not remembered", async () => {
+  const dan = await customer(sql, { balance: 1_000_000n });
+  const keys = gw.server.services.keys;
+  const changesSeen = keys.changes;
+  const [row] = await sql`select id from api_keys where id = ${dan.apiKeyId}`; // "read"
+  await revokeApiKey(sql, row.id);
+  await waitFor(() => keys.changes !== changesSeen, "the revocation is announced");
+  keys.keep(sha256(dan.key), {
+    apiKeyId: dan.apiKeyId,
+    userId: dan.id,
+    accountId: dan.accountId,
+    keyHasSpendLimit: false,
+    revoked: false,
+  }, changesSeen);
+  assert.equal(keys.get(sha256(dan.key)), undefined, "the stale row is dropped");
+  assert.equal((await get("/v1/models", `Bearer ${dan.key}`)).status, 401);
+});
+
 /** Postgres announces after the commit, a moment later: wait for it, up to 5 s. */
 async function waitFor(done: () => boolean, what: string) {
   const deadline = Date.now() + 5_000;
