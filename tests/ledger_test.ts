@@ -129,6 +129,40 @@ test("the group commit: a call that fails, fails alone; the others commit", asyn
   await assertLedgerHolds(sql);
 });
 
+test("two group commits (two server threads) holding for the same customers in opposite order never deadlock", async () => {
+  const [gus, hal] = [
+    await customer(sql, { balance: 1_000_000n }),
+    await customer(sql, { balance: 1_000_000n }),
+  ];
+  const threads = [groupCommit(sql), groupCommit(sql)];
+  // A deadlock would fail one group, whose works would then run a second time, alone.
+  const runs = new Map<string, number>();
+  const holdFor = (commits: ReturnType<typeof groupCommit>, accountId: bigint) => {
+    const holdId = id();
+    return commits.run(accountId, async (tx) => {
+      runs.set(holdId, (runs.get(holdId) ?? 0) + 1);
+      return await tryHold(tx, {
+        id: holdId,
+        accountId,
+        amount: 1_000n,
+        timeoutSeconds: 60,
+        requestId: "d",
+      });
+    });
+  };
+  for (let round = 0; round < 10; round++) {
+    await Promise.all([
+      holdFor(threads[0], gus.accountId),
+      holdFor(threads[0], hal.accountId),
+      holdFor(threads[1], hal.accountId),
+      holdFor(threads[1], gus.accountId),
+    ]);
+  }
+  assert.equal(runs.size, 40);
+  assert.ok([...runs.values()].every((n) => n === 1), "every group committed the first time");
+  await assertLedgerHolds(sql);
+});
+
 test("statements sent together in a call's transaction fail with the ledger's own error", async () => {
   const fay = await customer(sql, { balance: 100_000n });
   const commits = groupCommit(sql);
