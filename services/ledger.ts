@@ -11,18 +11,17 @@
 //                                            reserved: refunds come with invoices)
 //
 // A customer account keeps four running totals; its available money is
-// credits_posted − debits_posted − debits_pending, and the funds check is one guarded UPDATE,
-// so no race can take it below zero. API keys with a spend limit carry the same guard (keys
-// without one are never written by a call).
-// Rows are locked in one order everywhere: account, then API key. Every function
-// takes the pool or a transaction it joins: the caller writes its own records (the request log)
-// in the same commit as the money. Billed calls join a group commit (services/group_commit.ts),
-// so a busy customer's calls do not wait in single file for each other's commits.
+// credits_posted − debits_posted − debits_pending, and the funds check is a guarded UPDATE, so no
+// race can take it below zero. API keys with a spend limit carry the same guard (keys without
+// one are never written by a call).
+// Rows are locked in one order everywhere: accounts (ascending), then API keys, then open holds.
+// Every function takes the pool or a transaction it joins: the caller writes its own records (the
+// request log) in the same commit as the money.
 //
-// The two hot operations, hold and resolving a hold, are SQL functions (ledger_hold and
-// ledger_resolve, migrations/0003 and 0004): one statement each. A refused hold is an answer,
-// not an error, so a call's hold can share a transaction with other calls' writes (a group
-// commit, services/group_commit.ts) without undoing them.
+// Holds and their resolutions all go through one SQL function, ledger_post (migrations/0006),
+// which takes many at once: a group commit (services/group_commit.ts) posts the ledger part of
+// every call in the group in one set-based statement. A refused hold, and the resolution of a hold
+// that is no longer open, are answers rather than errors, so no item undoes another.
 import { type Db, inTransaction, type Sql, type Tx } from "./database.ts";
 import type { Micros } from "./money.ts";
 import { newId } from "./ids.ts";
@@ -129,6 +128,109 @@ export interface HoldInput {
 }
 
 export type HoldRefusal = "insufficient_funds" | "spend_limit_exceeded";
+export type HoldAnswer =
+  | { held: Transfer; refusal?: never }
+  | { held?: never; refusal: HoldRefusal };
+
+/** Resolves a hold exactly once: a settle posts `amount` (0 < amount ≤ held) and frees the rest;
+ *  a release or an expire voids it. */
+export interface Resolution {
+  id: string;
+  holdId: string;
+  kind: "settle" | "release" | "expire";
+  /** A settle's posted amount; null for a void. */
+  amount: Micros | null;
+  note?: string | null;
+}
+
+/** `notOpen`: the hold was resolved already (expired, most likely), or never existed. */
+export type ResolutionAnswer =
+  | { resolved: Transfer; notOpen?: never }
+  | { resolved?: never; notOpen: true };
+
+/** Each item's answer in order, or the LedgerError of a retry naming a transfer that exists
+ *  with other fields (which wrote nothing). */
+export interface PostAnswers {
+  holds: (HoldAnswer | LedgerError)[];
+  resolutions: (ResolutionAnswer | LedgerError)[];
+}
+
+/**
+ * Posts many holds and resolutions in one statement (ledger_post, migrations/0006): a group
+ * commit's whole ledger part. Refusals and holds that are not open are answers, so one item never
+ * undoes another; resolutions run first, so the money they free is there for the holds.
+ */
+export async function post(
+  db: Db,
+  holds: HoldInput[],
+  resolutions: Resolution[],
+): Promise<PostAnswers> {
+  for (const h of holds) assertPositive(h.amount);
+  for (const r of resolutions) if (r.kind === "settle") assertPositive(r.amount ?? 0n);
+  const holdItems = holds.map((h) => ({
+    id: h.id,
+    account: String(h.accountId),
+    amount: String(h.amount),
+    timeout_seconds: h.timeoutSeconds,
+    request_id: h.requestId,
+    api_key: h.apiKeyId == null ? null : String(h.apiKeyId),
+    key_limited: h.apiKeyId != null && (h.keyHasSpendLimit ?? false),
+  }));
+  const resolutionItems = resolutions.map((r) => ({
+    id: r.id,
+    hold: r.holdId,
+    kind: r.kind,
+    amount: r.kind === "settle" ? String(r.amount) : null,
+    note: r.note ?? null,
+  }));
+  const rows = await ledgerStatement<PostRow>(db`
+    select side, item, created, refusal, ${transferColumns(db)}
+    from ledger_post(${db.json(holdItems)}, ${db.json(resolutionItems)})`);
+  const answers: PostAnswers = { holds: [], resolutions: [] };
+  for (const { side, item, created, refusal, ...transfer } of rows) {
+    if (side === "hold") {
+      const input = holds[item - 1];
+      answers.holds[item - 1] = refusal
+        ? { refusal: refusal as HoldRefusal }
+        : created
+        ? { held: transfer }
+        : answerOrConflict(() => ({ held: sameOrConflict(transfer, holdFields(input)) }));
+    } else {
+      const input = resolutions[item - 1];
+      answers.resolutions[item - 1] = refusal
+        ? { notOpen: true }
+        : created
+        ? { resolved: transfer }
+        : answerOrConflict(() => ({ resolved: sameOrConflict(transfer, input) }));
+    }
+  }
+  return answers;
+}
+
+type PostRow = Transfer & {
+  side: "hold" | "resolution";
+  item: number;
+  created: boolean;
+  refusal: string | null;
+};
+
+function answerOrConflict<T>(answer: () => T): T | LedgerError {
+  try {
+    return answer();
+  } catch (error) {
+    if (error instanceof LedgerError) return error;
+    throw error;
+  }
+}
+
+function holdFields(input: HoldInput) {
+  return {
+    kind: "hold" as const,
+    amount: input.amount,
+    debitAccountId: input.accountId,
+    creditAccountId: REVENUE_ACCOUNT,
+  };
+}
 
 /**
  * Reserves `amount` before an upstream call, or answers why not: `insufficient_funds` when the
@@ -136,36 +238,19 @@ export type HoldRefusal = "insufficient_funds" | "spend_limit_exceeded";
  * passed; then nothing is written. A hold not resolved within `timeoutSeconds` (by the
  * database's clock, which the sweeper also reads) is expired by the sweeper.
  */
-export async function tryHold(
-  db: Db,
-  input: HoldInput,
-): Promise<{ held: Transfer; refusal?: never } | { held?: never; refusal: HoldRefusal }> {
-  assertPositive(input.amount);
-  const apiKeyId = input.apiKeyId ?? null;
-  const keyLimited = apiKeyId !== null && (input.keyHasSpendLimit ?? false);
-  let row: Transfer & { created: boolean; refusal: HoldRefusal | null };
+export async function tryHold(db: Db, input: HoldInput): Promise<HoldAnswer> {
+  let answer: HoldAnswer | LedgerError;
   try {
-    [row] = await ledgerStatement(db`
-      select created, refusal, ${transferColumns(db)} from ledger_hold(${input.id},
-        ${input.accountId}, ${input.amount}, ${input.timeoutSeconds}::float8, ${input.requestId},
-        ${apiKeyId}, ${keyLimited})`);
+    [answer] = (await post(db, [input], [])).holds;
   } catch (error) {
     // The same hold sent twice at once: the second fails on the primary key once the first is in.
     const racedRetry = (error as { code?: string }).code === "23505" && !("savepoint" in db) &&
       await findTransfer(db, input.id);
     if (!racedRetry) throw error;
-    row = { ...racedRetry, created: false, refusal: null };
+    answer = { held: sameOrConflict(racedRetry, holdFields(input)) };
   }
-  const { created, refusal, ...transfer } = row;
-  if (refusal) return { refusal };
-  return {
-    held: created ? transfer : sameOrConflict(transfer, {
-      kind: "hold",
-      amount: input.amount,
-      debitAccountId: input.accountId,
-      creditAccountId: REVENUE_ACCOUNT,
-    }),
-  };
+  if (answer instanceof LedgerError) throw answer;
+  return answer;
 }
 
 /** tryHold, with a refusal thrown as a LedgerError. */
@@ -255,37 +340,20 @@ export function startHoldSweeper(
   };
 }
 
-async function resolveHold(
-  db: Db,
-  input: {
-    id: string;
-    holdId: string;
-    kind: "settle" | "release" | "expire";
-    amount: Micros | null;
-    note?: string;
-  },
-): Promise<Transfer> {
-  let result: Transfer & { created: boolean };
-  try {
-    [result] = await ledgerStatement(db`
-      select created, ${transferColumns(db)} from ledger_resolve(${input.id}, ${input.holdId},
-        ${input.kind}, ${input.amount}, ${input.note ?? null})`);
-  } catch (error) {
-    // A retry with the same id racing its original: once that one commits, we match it (only
-    // outside a transaction, which the failed statement has spoilt).
-    const racedRetry = error instanceof LedgerError && error.code === "hold_not_open" &&
-      !("savepoint" in db) && await findTransfer(db, input.id);
-    if (racedRetry) return sameOrConflict(racedRetry, input);
-    throw error;
-  }
-  const { created, ...transfer } = result;
-  return created ? transfer : sameOrConflict(transfer, input);
+async function resolveHold(db: Db, input: Resolution): Promise<Transfer> {
+  const [answer] = (await post(db, [], [input])).resolutions;
+  if (answer instanceof LedgerError) throw answer;
+  if (answer.resolved) return answer.resolved;
+  // A retry with the same id racing its original: once that one commits, we match it (only
+  // outside a transaction: inside one, the original's commit is not visible).
+  const racedRetry = !("savepoint" in db) && await findTransfer(db, input.id);
+  if (racedRetry) return sameOrConflict(racedRetry, input);
+  throw new LedgerError("hold_not_open", `hold ${input.holdId} is not open (resolved already, or unknown)`);
 }
 
 type PendingQuery = ReturnType<Db["unsafe"]>;
 
 const LEDGER_ERRORS: Record<string, LedgerErrorCode> = {
-  TS003: "hold_not_open",
   TS004: "invalid_amount",
 };
 
