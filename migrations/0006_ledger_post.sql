@@ -150,18 +150,19 @@ begin
   insert into ledger_open_holds (transfer_id, account_id, api_key_id, key_limited, amount, deadline)
   select id, account, api_key, limited, amount, deadline from held;
 
+  -- Each item's transfer by its primary key (a join here may be planned as a scan of the table).
   return query
     select 'hold', u.n::int, not u.existed, u.refusal, t.id, t.kind, t.debit_account_id,
            t.credit_account_id, t.amount, t.pending_id, t.deadline, t.request_id, t.api_key_id,
            t.note, t.created_at
     from unnest(h_id, h_existed, h_refusal) with ordinality as u(id, existed, refusal, n)
-    left join ledger_transfers t on t.id = u.id and u.refusal is null
+    left join lateral (select * from ledger_transfers where id = u.id limit 1) t on u.refusal is null
     union all
     select 'resolution', u.n::int, not u.existed, u.refusal, t.id, t.kind, t.debit_account_id,
            t.credit_account_id, t.amount, t.pending_id, t.deadline, t.request_id, t.api_key_id,
            t.note, t.created_at
     from unnest(r_id, r_existed, r_refusal) with ordinality as u(id, existed, refusal, n)
-    left join ledger_transfers t on t.id = u.id and u.refusal is null;
+    left join lateral (select * from ledger_transfers where id = u.id limit 1) t on u.refusal is null;
 end $$;
 
 drop function ledger_hold(uuid, bigint, bigint, float8, text, bigint, boolean);

@@ -19,23 +19,13 @@ export function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<
 }
 
 /**
- * Statements of one transaction sent together (pipelined), resolved with their results in
- * order. When one fails, Postgres fails the ones that run after it with "current transaction
- * is aborted" (25P02); this rejects with the error that counts, the first other one.
+ * Rows as one text parameter, for set-based writes:
+ * `from jsonb_to_recordset(${jsonRows(rows)}::text::jsonb) as x(…)` (the `::text` keeps the client
+ * from encoding the JSON a second time). One statement, and one prepared plan, whatever the number
+ * of rows; bigints travel as strings, which Postgres reads back exactly.
  */
-export async function together<T extends unknown[]>(
-  statements: [...T],
-): Promise<{ [K in keyof T]: Awaited<T[K]> }> {
-  const outcomes = await Promise.allSettled(statements);
-  const failures = outcomes
-    .filter((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected")
-    .map((outcome) => outcome.reason);
-  if (failures.length > 0) {
-    throw failures.find((error) => (error as { code?: string })?.code !== "25P02") ?? failures[0];
-  }
-  return outcomes.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value) as {
-    [K in keyof T]: Awaited<T[K]>;
-  };
+export function jsonRows(rows: object[]): string {
+  return JSON.stringify(rows, (_key, value) => typeof value === "bigint" ? String(value) : value);
 }
 
 export interface Database {

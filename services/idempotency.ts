@@ -2,7 +2,7 @@
 // and the same body gets the first answer again and is charged once; the same key with another
 // body, or while the first is still running, is a 409. Only successful answers are kept: a call
 // that failed can be retried under the same key.
-import type { Db, Sql } from "./database.ts";
+import { type Db, jsonRows, type Sql } from "./database.ts";
 import { ApiError } from "./errors.ts";
 
 export type IdempotencyOutcome =
@@ -83,20 +83,40 @@ export async function claimIdempotencyKey(
   };
 }
 
-/** Keeps the answer for replays; call in the transaction that settles the call, which rolls
- *  back if the claim is no longer this request's. */
-export async function completeIdempotencyKey(
-  db: Db,
-  input: { userId: bigint; key: string; requestId: string; httpStatus: number; response: unknown },
-): Promise<void> {
-  const updated = await db`
-    update idempotency_keys set state = 'done', http_status = ${input.httpStatus},
-      response = ${db.json(input.response as never)}
-    where user_id = ${input.userId} and key = ${input.key} and request_id = ${input.requestId}
-      and state = 'in_progress'
-    returning key`;
-  if (updated.length === 0) {
-    throw new Error(`the Idempotency-Key claim of ${input.requestId} was lost`);
+export interface IdempotencyCompletion {
+  userId: bigint;
+  key: string;
+  requestId: string;
+  httpStatus: number;
+  response: unknown;
+}
+
+/** Keeps the answers for replays, in one statement; call in the transaction that settles the
+ *  calls, which must roll back if a claim is no longer its request's (see assertClaimsKept). */
+export function completeIdempotencyKeys(db: Db, completions: IdempotencyCompletion[]) {
+  const rows = completions.map((c) => ({
+    user_id: c.userId,
+    key: c.key,
+    request_id: c.requestId,
+    http_status: c.httpStatus,
+    response: c.response,
+  }));
+  return db`
+    update idempotency_keys k set state = 'done', http_status = x.http_status, response = x.response
+    from jsonb_to_recordset(${jsonRows(rows)}::text::jsonb)
+      as x(user_id bigint, key text, request_id text, http_status integer, response jsonb)
+    where k.user_id = x.user_id and k.key = x.key and k.request_id = x.request_id
+      and k.state = 'in_progress'
+    returning k.key`;
+}
+
+/** Throws unless every completion found its claim (run on completeIdempotencyKeys' rows). */
+export function assertClaimsKept(
+  completed: { length: number },
+  completions: IdempotencyCompletion[],
+) {
+  if (completed.length < completions.length) {
+    throw new Error("an Idempotency-Key claim was lost before its call completed");
   }
 }
 

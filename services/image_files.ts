@@ -1,6 +1,6 @@
 // The records of stored images (owner, prompt, what was made, what it cost), and serving their
 // bytes: by signed URL (anyone holding it, until it expires) or to their owner.
-import type { Db } from "./database.ts";
+import { type Db, jsonRows } from "./database.ts";
 import type { ImageStore } from "./image_store.ts";
 import { CONTENT_TYPES } from "./image_bytes.ts";
 import type { ImageFormat } from "./image_request.ts";
@@ -44,27 +44,29 @@ export interface ImageRecord {
   cost: bigint;
 }
 
-/** Inserts the images' records (none: nothing to run). */
+/** Inserts the images' records, in one statement. */
 export function recordImages(db: Db, records: ImageRecord[]) {
-  if (records.length === 0) return null;
-  return db`insert into images ${
-    db(
-      records.map((r) => ({
-        id: r.id,
-        user_id: r.userId,
-        request_id: r.requestId,
-        position: r.position,
-        prompt: r.prompt,
-        revised_prompt: r.revisedPrompt,
-        model_id: r.modelId,
-        size: r.size,
-        quality: r.quality,
-        background: r.background,
-        output_format: r.outputFormat,
-        bytes: r.bytes,
-        storage_key: r.storageKey,
-        cost: r.cost,
-      })),
-    )
-  }`;
+  const rows = records.map((r) => ({
+    id: r.id,
+    user_id: r.userId,
+    request_id: r.requestId,
+    position: r.position,
+    prompt: r.prompt,
+    revised_prompt: r.revisedPrompt,
+    model_id: r.modelId,
+    size: r.size,
+    quality: r.quality,
+    background: r.background,
+    output_format: r.outputFormat,
+    bytes: r.bytes,
+    storage_key: r.storageKey,
+    cost: r.cost,
+  }));
+  return db`
+    insert into images (id, user_id, request_id, position, prompt, revised_prompt, model_id, size,
+      quality, background, output_format, bytes, storage_key, cost)
+    select * from jsonb_to_recordset(${jsonRows(rows)}::text::jsonb) as x(id text, user_id bigint,
+      request_id text, position integer, prompt text, revised_prompt text, model_id text, size text,
+      quality text, background text, output_format text, bytes integer, storage_key text,
+      cost bigint)`;
 }

@@ -1,7 +1,6 @@
 // Where image bytes live. A small interface so an S3-compatible store can replace the folder;
 // metadata (owner, prompt, cost) lives in Postgres, in the images table.
 import { join } from "node:path";
-import type { FileReply, FileRequest } from "./image_store_thread.ts";
 
 export interface ImageStore {
   put(key: string, bytes: Uint8Array): Promise<void>;
@@ -85,3 +84,12 @@ export class FolderImageStore implements ImageStore {
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** The messages between FolderImageStore and its thread. */
+export type FileRequest =
+  | { id: number; op: "put"; path: string; bytes: Uint8Array }
+  | { id: number; op: "get" | "delete"; path: string };
+
+export type FileReply =
+  | { id: number; bytes?: Uint8Array | null }
+  | { id: number; error: { name: string; message: string } };

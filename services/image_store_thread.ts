@@ -1,14 +1,7 @@
 // The thread that makes FolderImageStore's file system calls (see services/image_store.ts for
 // why). One request at a time, in arrival order.
 import { dirname } from "node:path";
-
-export type FileRequest =
-  | { id: number; op: "put"; path: string; bytes: Uint8Array }
-  | { id: number; op: "get" | "delete"; path: string };
-
-export type FileReply =
-  | { id: number; bytes?: Uint8Array | null }
-  | { id: number; error: { name: string; message: string } };
+import type { FileReply, FileRequest } from "./image_store.ts";
 
 /** Folders made already: one mkdir per folder, not per image. */
 const folders = new Set<string>();

@@ -6,21 +6,14 @@
 // The money and the request log move together: the hold and the "pending" log row commit in one
 // transaction; the settle (or release), the images' records, the final log row and the
 // idempotency record commit in another. Both go through the group commit, which shares each
-// transaction with other calls' writes. Any failure before the settle releases everything:
+// transaction (and each statement) with other calls' writes. Any failure before the settle releases everything:
 // nothing is charged that was not delivered.
 import type { Config } from "./config.ts";
-import { type Sql, together } from "./database.ts";
+import type { Sql } from "./database.ts";
 import type { Caller } from "./api_keys.ts";
 import { ApiError } from "./errors.ts";
-import {
-  type HoldRefusal,
-  LedgerError,
-  release,
-  settle,
-  transferExists,
-  tryHold,
-} from "./ledger.ts";
-import type { GroupCommit } from "./group_commit.ts";
+import { type HoldRefusal, transferExists } from "./ledger.ts";
+import type { CallRecords, GroupCommit } from "./group_commit.ts";
 import { type Catalog, catalog, imagePrice, maxImagePrice, QUALITIES } from "./pricing.ts";
 import { type ImageRequest, parseImageRequest } from "./image_request.ts";
 import { channelsFor } from "./channels.ts";
@@ -29,14 +22,9 @@ import { isPolicyBlock } from "./upstreams/types.ts";
 import { callChannels, type Delivery, UpstreamFailure } from "./upstreams/failover.ts";
 import { type ImagesResponseBody, renderAnswer, type StoredAnswer } from "./image_answers.ts";
 import type { ImageStore } from "./image_store.ts";
-import { recordImages } from "./image_files.ts";
 import type { UrlSigner } from "./signed_urls.ts";
 import { type RequestLogEntry, writeRequestLog } from "./request_log.ts";
-import {
-  claimIdempotencyKey,
-  completeIdempotencyKey,
-  releaseIdempotencyKey,
-} from "./idempotency.ts";
+import { claimIdempotencyKey, releaseIdempotencyKey } from "./idempotency.ts";
 import type { Micros } from "./money.ts";
 import { sha256Hex } from "./sha256.ts";
 import { newId, newPrefixedId } from "./ids.ts";
@@ -248,8 +236,7 @@ async function generateOnce(
   // Hold the most this call can cost, and record the call as pending, or as refused.
   const holdId = newId();
   const holdSeconds = s.config.HOLD_TIMEOUT_SECONDS;
-  // One round of statements: the pending row goes with the hold, and a refusal (rare) rewrites
-  // it, without the hold it names.
+  // The log row goes with the hold: pending, or refused (then without the hold it would name).
   const pending: RequestLogEntry = {
     ...logBase,
     ...requested,
@@ -258,30 +245,31 @@ async function generateOnce(
     latencyMs: 0,
     holdId,
   };
-  const refused = await s.commits.run(caller.accountId, async (tx) => {
-    const [{ refusal }] = await together([
-      tryHold(tx, {
-        id: holdId,
-        accountId: caller.accountId,
-        amount: unitMax * BigInt(request.n),
-        timeoutSeconds: holdSeconds,
-        requestId: call.requestId,
-        apiKeyId: caller.apiKeyId,
-        keyHasSpendLimit: caller.keyHasSpendLimit,
-      }),
-      writeRequestLog(tx, pending),
-    ]);
-    if (!refusal) return null;
-    const error = ApiError.insufficientQuota(QUOTA_MESSAGES[refusal]);
-    await writeRequestLog(tx, {
-      ...pending,
-      status: "refused",
-      httpStatus: error.status,
-      errorCode: error.code,
-      latencyMs: elapsed(),
-      holdId: null,
-    });
-    return error;
+  let refused: ApiError | null = null;
+  await s.commits.write({
+    hold: {
+      id: holdId,
+      accountId: caller.accountId,
+      amount: unitMax * BigInt(request.n),
+      timeoutSeconds: holdSeconds,
+      requestId: call.requestId,
+      apiKeyId: caller.apiKeyId,
+      keyHasSpendLimit: caller.keyHasSpendLimit,
+    },
+    records: ({ hold }) => {
+      refused = hold?.refusal ? ApiError.insufficientQuota(QUOTA_MESSAGES[hold.refusal]) : null;
+      if (!refused) return { log: pending };
+      return {
+        log: {
+          ...pending,
+          status: "refused",
+          httpStatus: refused.status,
+          errorCode: refused.code,
+          latencyMs: elapsed(),
+          holdId: null,
+        },
+      };
+    },
   });
   if (refused) throw refused;
 
@@ -306,18 +294,12 @@ async function generateOnce(
       holdId,
       ...extra,
     };
-    try {
-      await s.commits.run(caller.accountId, (tx) =>
-        together([
-          writeRequestLog(tx, entry),
-          release(tx, { id: newId(), holdId, note: errorCode ?? status }),
-        ]));
-    } catch (error) {
-      // Expired by the sweeper already (a call that outlived its hold): the money is free, and
-      // the log line still says how the call ended.
-      if (!(error instanceof LedgerError && error.code === "hold_not_open")) throw error;
-      await writeRequestLog(s.sql, entry);
-    }
+    // Written even when the hold is no longer open (expired by the sweeper, for a call that
+    // outlived it): the money is free, and the log line still says how the call ended.
+    await s.commits.write({
+      resolution: { id: newId(), holdId, kind: "release", amount: null, note: errorCode ?? status },
+      records: () => ({ log: entry }),
+    });
     resolved = true;
   };
 
@@ -416,12 +398,12 @@ async function generateOnce(
         ? value as number
         : null;
 
-    // `charged` is false only when the hold expired before the upstream delivered (a call slower
-    // than HOLD_TIMEOUT_SECONDS): the result is still delivered and recorded, free.
+    // The settle commits with the images' records, the final log line and the idempotency
+    // answer. A hold that is no longer open (expired by the sweeper: a call slower than
+    // HOLD_TIMEOUT_SECONDS) still gets its result delivered and recorded, free.
     const settleId = newId();
-    const commit = async (charged: boolean) => {
-      const chargeId = charged && cost > 0n ? settleId : null;
-      const records = stored.map((image) => ({
+    const records = (charged: boolean): CallRecords => ({
+      images: stored.map((image) => ({
         id: image.id,
         userId: caller.userId,
         requestId: call.requestId,
@@ -436,8 +418,8 @@ async function generateOnce(
         bytes: image.bytes.length,
         storageKey: image.storageKey,
         cost: charged ? unitPrice : 0n,
-      }));
-      const entry: RequestLogEntry = {
+      })),
+      log: {
         ...logBase,
         status: "ok",
         httpStatus: 200,
@@ -453,37 +435,31 @@ async function generateOnce(
         unitPrice,
         cost: charged ? cost : 0n,
         holdId,
-        chargeId,
-      };
-      await s.commits.run(caller.accountId, (tx) =>
-        together([
-          recordImages(tx, records),
-          writeRequestLog(tx, entry),
-          call.idempotencyKey !== null &&
-          completeIdempotencyKey(tx, {
-            userId: caller.userId,
-            key: call.idempotencyKey,
-            requestId: call.requestId,
-            httpStatus: 200,
-            response: answer,
-          }),
-          chargeId
-            ? settle(tx, { id: chargeId, holdId, amount: cost })
-            : charged && release(tx, { id: newId(), holdId, note: "free" }),
-        ]));
-    };
+        chargeId: charged && cost > 0n ? settleId : null,
+      },
+      idempotency: call.idempotencyKey === null ? undefined : {
+        userId: caller.userId,
+        key: call.idempotencyKey,
+        requestId: call.requestId,
+        httpStatus: 200,
+        response: answer,
+      },
+    });
     try {
-      await commit(true);
-    } catch (error) {
-      if (error instanceof LedgerError && error.code === "hold_not_open") {
+      const { resolution } = await s.commits.write({
+        resolution: cost > 0n
+          ? { id: settleId, holdId, kind: "settle", amount: cost }
+          : { id: newId(), holdId, kind: "release", amount: null, note: "free" },
+        records: ({ resolution }) => records(!resolution?.notOpen),
+      });
+      if (resolution?.notOpen) {
         console.warn(
           `[${call.requestId}] hold ${holdId} expired before the upstream delivered; delivered free`,
         );
-        await commit(false);
-      } else if (!(cost > 0n && await transferExists(s.sql, settleId))) {
-        // Unless the commit went through and only its answer was lost, nothing was charged.
-        throw error;
       }
+    } catch (error) {
+      // Unless the commit went through and only its answer was lost, nothing was charged.
+      if (!(cost > 0n && await transferExists(s.sql, settleId))) throw error;
     }
     resolved = true;
     uncommittedFiles = [];

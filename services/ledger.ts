@@ -348,7 +348,10 @@ async function resolveHold(db: Db, input: Resolution): Promise<Transfer> {
   // outside a transaction: inside one, the original's commit is not visible).
   const racedRetry = !("savepoint" in db) && await findTransfer(db, input.id);
   if (racedRetry) return sameOrConflict(racedRetry, input);
-  throw new LedgerError("hold_not_open", `hold ${input.holdId} is not open (resolved already, or unknown)`);
+  throw new LedgerError(
+    "hold_not_open",
+    `hold ${input.holdId} is not open (resolved already, or unknown)`,
+  );
 }
 
 type PendingQuery = ReturnType<Db["unsafe"]>;

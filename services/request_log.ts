@@ -1,7 +1,7 @@
 // One log for every /v1 call, text and image alike. A call that holds money gets its row in the
 // same transaction as the hold (status "pending"), and its final state in the same transaction
 // as the settle or release: no charge exists without its log line, and a crash leaves a record.
-import type { Db } from "./database.ts";
+import { type Db, jsonRows } from "./database.ts";
 import type { Micros } from "./money.ts";
 
 export type RequestStatus =
@@ -39,8 +39,13 @@ export interface RequestLogEntry {
 }
 
 /** Writes the call's row, or brings its pending row to its final state. */
-export function writeRequestLog(db: Db, e: RequestLogEntry) {
-  const row = {
+export function writeRequestLog(db: Db, entry: RequestLogEntry) {
+  return writeRequestLogs(db, [entry]);
+}
+
+/** writeRequestLog for many calls, in one statement (no two entries of one request). */
+export function writeRequestLogs(db: Db, entries: RequestLogEntry[]) {
+  const rows = entries.map((e) => ({
     request_id: e.requestId,
     user_id: e.userId,
     api_key_id: e.apiKeyId,
@@ -63,9 +68,17 @@ export function writeRequestLog(db: Db, e: RequestLogEntry) {
     hold_id: e.holdId ?? null,
     charge_id: e.chargeId ?? null,
     idempotency_key: e.idempotencyKey ?? null,
-  };
+  }));
   return db`
-    insert into request_log ${db(row)}
+    insert into request_log (request_id, user_id, api_key_id, endpoint, kind, model_id, status,
+      http_status, error_code, latency_ms, upstream_latency_ms, channel_id, images, size, quality,
+      input_tokens, output_tokens, unit_price, cost, hold_id, charge_id, idempotency_key)
+    select * from jsonb_to_recordset(${jsonRows(rows)}::text::jsonb) as x(request_id text,
+      user_id bigint, api_key_id bigint, endpoint text, kind text, model_id text, status text,
+      http_status integer, error_code text, latency_ms integer, upstream_latency_ms integer,
+      channel_id bigint, images integer, size text, quality text, input_tokens integer,
+      output_tokens integer, unit_price bigint, cost bigint, hold_id uuid, charge_id uuid,
+      idempotency_key text)
     on conflict (request_id) do update set
       status = excluded.status, http_status = excluded.http_status, error_code = excluded.error_code,
       latency_ms = excluded.latency_ms, upstream_latency_ms = excluded.upstream_latency_ms,

@@ -11,10 +11,8 @@ import {
   settle,
   startHoldSweeper,
   topUp,
-  tryHold,
 } from "../services/ledger.ts";
 import { groupCommit } from "../services/group_commit.ts";
-import { together } from "../services/database.ts";
 import { checkLedger } from "../services/ledger_check.ts";
 
 const { sql } = await freshDatabase({ max: 30 });
@@ -74,19 +72,17 @@ test("holds racing through the group commit: one customer's refusals never undo 
     await customer(sql, { balance: price * 7n }),
   ];
   const commits = groupCommit(sql);
-  const transactions = new Set<bigint>();
-  const attempt = (accountId: bigint) =>
-    commits.run(accountId, async (tx) => {
-      const [[{ txid }], outcome] = await Promise.all([
-        tx<{ txid: bigint }[]>`select txid_current() as txid`,
-        tryHold(tx, { id: id(), accountId, amount: price, timeoutSeconds: 60, requestId: "g" }),
-      ]);
-      transactions.add(txid);
-      return outcome;
+  const holdIds: string[] = [];
+  const attempt = (accountId: bigint) => {
+    const holdId = id();
+    holdIds.push(holdId);
+    return commits.write({
+      hold: { id: holdId, accountId, amount: price, timeoutSeconds: 60, requestId: "g" },
     });
-  const outcomes = await Promise.all(
+  };
+  const outcomes = (await Promise.all(
     Array.from({ length: 60 }, (_, i) => attempt(i % 2 ? carol.accountId : dave.accountId)),
-  );
+  )).map((answer) => answer.hold!);
   const heldFor = (account: bigint) =>
     outcomes.filter((o, i) => o.held && (i % 2 ? carol : dave).accountId === account).length;
   assert.equal(heldFor(carol.accountId), 30);
@@ -95,7 +91,9 @@ test("holds racing through the group commit: one customer's refusals never undo 
     outcomes.every((o) => o.held || o.refusal === "insufficient_funds"),
     "a refusal is an answer",
   );
-  assert.ok(transactions.size < outcomes.length, "calls that arrive together share commits");
+  const [{ transactions }] = await sql<{ transactions: bigint }[]>`
+    select count(distinct xmin::text) as transactions from ledger_transfers where id = any(${holdIds})`;
+  assert.ok(Number(transactions) < 37, "calls that arrive together share commits");
   assert.equal((await balanceOf(sql, carol.accountId)).available, 0n);
   assert.equal((await balanceOf(sql, dave.accountId)).available, 0n);
   await assertLedgerHolds(sql);
@@ -103,29 +101,39 @@ test("holds racing through the group commit: one customer's refusals never undo 
 
 test("the group commit: a call that fails, fails alone; the others commit", async () => {
   const erin = await customer(sql, { balance: 100_000n });
+  const earlier = await hold(sql, {
+    id: id(),
+    accountId: erin.accountId,
+    amount: 1_000n,
+    timeoutSeconds: 60,
+    requestId: "g",
+  });
   const commits = groupCommit(sql);
   const holdIds = Array.from({ length: 12 }, id);
   const results = await Promise.allSettled(
     holdIds.map((holdId, i) =>
-      commits.run(erin.accountId, async (tx) => {
-        await hold(tx, {
-          id: holdId,
-          accountId: erin.accountId,
-          amount: 1_000n,
-          timeoutSeconds: 60,
-          requestId: "g",
-        });
-        // The fifth breaks its transaction: the group rolls back and each call runs again alone.
-        if (i === 4) await tx`select 1/0`;
-        return holdId;
-      })
+      i === 4
+        // Settling more than was held breaks the group's transaction: it rolls back, and each
+        // call runs again alone.
+        ? commits.write({
+          resolution: { id: id(), holdId: earlier.id, kind: "settle", amount: 2_000n },
+        })
+        : commits.write({
+          hold: {
+            id: holdId,
+            accountId: erin.accountId,
+            amount: 1_000n,
+            timeoutSeconds: 60,
+            requestId: "g",
+          },
+        })
     ),
   );
   assert.equal(results.filter((r) => r.status === "rejected").length, 1);
-  assert.equal(results[4].status, "rejected");
+  assert.ok(results[4].status === "rejected" && rejectsWith("invalid_amount")(results[4].reason));
   const written = await sql`select id from ledger_transfers where id = any(${holdIds})`;
   assert.equal(written.length, 11, "every hold but the failed call's is in, once");
-  assert.equal((await balanceOf(sql, erin.accountId)).pending, 11_000n);
+  assert.equal((await balanceOf(sql, erin.accountId)).pending, 12_000n, "the earlier hold is open");
   await assertLedgerHolds(sql);
 });
 
@@ -135,19 +143,16 @@ test("two group commits (two server threads) holding for the same customers in o
     await customer(sql, { balance: 1_000_000n }),
   ];
   const threads = [groupCommit(sql), groupCommit(sql)];
-  // A deadlock would fail one group, whose works would then run a second time, alone.
-  const runs = new Map<string, number>();
+  // A deadlock would fail one group, whose calls would then be written a second time, alone.
+  const attempts = new Map<string, number>();
   const holdFor = (commits: ReturnType<typeof groupCommit>, accountId: bigint) => {
     const holdId = id();
-    return commits.run(accountId, async (tx) => {
-      runs.set(holdId, (runs.get(holdId) ?? 0) + 1);
-      return await tryHold(tx, {
-        id: holdId,
-        accountId,
-        amount: 1_000n,
-        timeoutSeconds: 60,
-        requestId: "d",
-      });
+    return commits.write({
+      hold: { id: holdId, accountId, amount: 1_000n, timeoutSeconds: 60, requestId: "d" },
+      records: () => {
+        attempts.set(holdId, (attempts.get(holdId) ?? 0) + 1);
+        return {};
+      },
     });
   };
   for (let round = 0; round < 10; round++) {
@@ -158,33 +163,61 @@ test("two group commits (two server threads) holding for the same customers in o
       holdFor(threads[1], gus.accountId),
     ]);
   }
-  assert.equal(runs.size, 40);
-  assert.ok([...runs.values()].every((n) => n === 1), "every group committed the first time");
+  assert.equal(attempts.size, 40);
+  assert.ok([...attempts.values()].every((n) => n === 1), "every group committed the first time");
   await assertLedgerHolds(sql);
 });
 
-test("statements sent together in a call's transaction fail with the ledger's own error", async () => {
+test("settling a hold that is no longer open is an answer: the call's records commit, free, beside the others", async () => {
   const fay = await customer(sql, { balance: 100_000n });
   const commits = groupCommit(sql);
-  for (let i = 0; i < 20; i++) {
-    const h = await hold(sql, {
-      id: id(),
-      accountId: fay.accountId,
-      amount: 1_000n,
-      timeoutSeconds: 60,
-      requestId: "t",
-    });
-    await release(sql, { id: id(), holdId: h.id });
-    // The settle goes out first and fails; Postgres then fails the select after it as "aborted".
-    await assert.rejects(
-      commits.run(fay.accountId, (tx) =>
-        together([
-          settle(tx, { id: id(), holdId: h.id, amount: 1_000n }),
-          tx`select 1`,
-        ])),
-      rejectsWith("hold_not_open"),
-    );
-  }
+  const h = await hold(sql, {
+    id: id(),
+    accountId: fay.accountId,
+    amount: 1_000n,
+    timeoutSeconds: 60,
+    requestId: "t",
+  });
+  // Resolved meanwhile, as the sweeper does with a hold past its deadline.
+  await release(sql, { id: id(), holdId: h.id });
+  const requestId = `req_${id()}`;
+  const [late, fresh] = await Promise.all([
+    commits.write({
+      resolution: { id: id(), holdId: h.id, kind: "settle", amount: 1_000n },
+      records: ({ resolution }) => ({
+        log: {
+          requestId,
+          userId: fay.id,
+          apiKeyId: null,
+          endpoint: "/v1/images/generations",
+          kind: "image",
+          modelId: null,
+          status: "ok",
+          httpStatus: 200,
+          errorCode: resolution?.notOpen ? "hold_expired" : null,
+          latencyMs: 1,
+        },
+      }),
+    }),
+    commits.write({
+      hold: {
+        id: id(),
+        accountId: fay.accountId,
+        amount: 2_000n,
+        timeoutSeconds: 60,
+        requestId: "t",
+      },
+    }),
+  ]);
+  assert.equal(late.resolution?.notOpen, true);
+  assert.ok(fresh.hold?.held);
+  const [row] = await sql`select error_code from request_log where request_id = ${requestId}`;
+  assert.equal(row.error_code, "hold_expired");
+  assert.deepEqual(await balanceOf(sql, fay.accountId), {
+    posted: 100_000n,
+    pending: 2_000n,
+    available: 98_000n,
+  });
   await assertLedgerHolds(sql);
 });
 
