@@ -17,6 +17,9 @@
 -- 5. A resolution sees only holds that were open when the statement started. Of two resolutions
 --    of one hold in the same post, the first wins.
 -- 6. Settling more than was held raises TS004 (a bug in the caller, not an answer).
+-- 7. With p_all_or_nothing, any item that is not written as new and successful (a refusal, a hold
+--    not open, a retry) raises TS005 instead, so that a caller can send the records that go with
+--    success, and COMMIT, in the same flight as this statement (see services/group_commit.ts).
 
 create type ledger_post_answer as (
   side text, item int, created boolean, refusal text,
@@ -25,7 +28,8 @@ create type ledger_post_answer as (
   created_at timestamptz
 );
 
-create function ledger_post(p_holds jsonb, p_resolutions jsonb) returns setof ledger_post_answer
+create function ledger_post(p_holds jsonb, p_resolutions jsonb, p_all_or_nothing boolean)
+returns setof ledger_post_answer
 language plpgsql as $$
 declare
   h_id uuid[]; h_account bigint[]; h_amount bigint[]; h_timeout float8[]; h_request text[];
@@ -59,6 +63,10 @@ begin
                             order by n), '{}')
   into r_id, r_hold, r_kind, r_amount, r_note, r_existed
   from jsonb_array_elements(p_resolutions) with ordinality as x(e, n);
+
+  if p_all_or_nothing and (true = any(h_existed) or true = any(r_existed)) then
+    raise exception 'a retry in an all-or-nothing post' using errcode = 'TS005';
+  end if;
 
   perform 1 from ledger_accounts
   where id in (select unnest(h_account)
@@ -149,6 +157,11 @@ begin
   )
   insert into ledger_open_holds (transfer_id, account_id, api_key_id, key_limited, amount, deadline)
   select id, account, api_key, limited, amount, deadline from held;
+
+  if p_all_or_nothing
+     and exists (select 1 from unnest(h_refusal || r_refusal) as x(refusal) where refusal is not null) then
+    raise exception 'a refusal in an all-or-nothing post' using errcode = 'TS005';
+  end if;
 
   -- Each item's transfer by its primary key (a join here may be planned as a scan of the table).
   return query

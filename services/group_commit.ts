@@ -6,27 +6,32 @@
 // until commit, so one transaction per write would put a busy customer's calls in single file
 // behind each other's commits, and one statement per write costs Postgres several times its share
 // of a set-based one. Here, writes that arrive while a group is in flight wait for the next group,
-// and that one carries all of them in two round trips:
+// and that one carries all of them in one flight of statements, sent without waiting for each
+// other:
 //
-//   1. BEGIN, and the ledger part of every call in one statement (ledger.post): the holds and
-//      resolutions, whose refusals are answers, not errors;
-//   2. each call's records, made from its ledger answer (a refused hold logs "refused", a hold
-//      that expired meanwhile delivers free), one statement per kind of record, and COMMIT.
+//   BEGIN; the ledger part of every call (ledger.postAllOrNothing: all holds and resolutions in
+//   one statement); each kind of record, for all calls, in one statement (log lines, images,
+//   idempotency answers), made for success; COMMIT.
 //
-// Under light load a group carries one call and starts at once.
+// Should any hold be refused (or any resolution find its hold no longer open), the ledger fails
+// the statement and Postgres answers COMMIT with a rollback. The group then goes again,
+// carefully: the ledger's answers first (refusals are answers there, not errors), then the
+// records made from each answer (a refused hold logs "refused", a hold that expired meanwhile
+// delivers free), then COMMIT. Under light load a group carries one call and starts at once.
 //
-// All of a group commits, or none of it. When any statement fails, the group rolls back and each
-// call's write runs again alone, in a group of its own, so only the failing one fails. The ledger
+// All of a group commits, or none of it. When a statement fails otherwise, the group rolls back and
+// each call's write runs again alone, in a group of its own, so only the failing one fails. The ledger
 // locks the accounts of a whole group in ascending order before anything else, so two groups (two
 // server threads) never wait on each other in a circle.
 import type { Sql, Tx } from "./database.ts";
 import {
-  type HoldAnswer,
+  asLedgerError,
   type HoldInput,
+  type HoldRefusal,
   LedgerError,
   post,
+  postAllOrNothing,
   type Resolution,
-  type ResolutionAnswer,
 } from "./ledger.ts";
 import { type RequestLogEntry, writeRequestLogs } from "./request_log.ts";
 import { type ImageRecord, recordImages } from "./image_files.ts";
@@ -40,13 +45,15 @@ import {
 export interface CallWrite {
   hold?: HoldInput;
   resolution?: Resolution;
-  /** The records, made from what the ledger answered; runs once per attempt. */
-  records?(answer: LedgerAnswer): CallRecords;
+  /** The records, made from what the ledger did; may run more than once (once per attempt). */
+  records?(outcome: LedgerOutcome): CallRecords;
 }
 
-export interface LedgerAnswer {
-  hold?: HoldAnswer;
-  resolution?: ResolutionAnswer;
+/** What the ledger did with a call's hold and resolution. */
+export interface LedgerOutcome {
+  hold?: "held" | HoldRefusal;
+  /** not_open: the hold was resolved already (expired, most likely), or never existed. */
+  resolution?: "resolved" | "not_open";
 }
 
 export interface CallRecords {
@@ -56,14 +63,14 @@ export interface CallRecords {
 }
 
 export interface GroupCommit {
-  /** Writes `call` in a transaction shared with other calls; resolves with the ledger's answer
+  /** Writes `call` in a transaction shared with other calls; resolves with what the ledger did
    *  once it has committed. */
-  write(call: CallWrite): Promise<LedgerAnswer>;
+  write(call: CallWrite): Promise<LedgerOutcome>;
 }
 
 interface Pending {
   call: CallWrite;
-  resolve(answer: LedgerAnswer): void;
+  resolve(outcome: LedgerOutcome): void;
   reject(error: unknown): void;
 }
 
@@ -73,16 +80,21 @@ export function groupCommit(sql: Sql, options: { maxGroup?: number } = {}): Grou
   let inFlight = false;
   let scheduled = false;
 
-  async function runGroup(group: Pending[]) {
-    const outcome = await attempt(group.map((pending) => pending.call));
-    if ("answers" in outcome) {
+  async function runGroup(group: Pending[], hopeful = true) {
+    const result = await attempt(group.map((pending) => pending.call), hopeful);
+    if ("outcomes" in result) {
       group.forEach((pending, i) => {
-        const answer = outcome.answers[i];
-        if (answer instanceof Error) pending.reject(answer);
-        else pending.resolve(answer);
+        const outcome = result.outcomes[i];
+        if (outcome instanceof Error) pending.reject(outcome);
+        else pending.resolve(outcome);
       });
+    } else if (
+      hopeful && result.error instanceof LedgerError && result.error.code === "not_all_succeeded"
+    ) {
+      // A refusal (or a hold not open, or a retry) among the calls: the same group, carefully.
+      await runGroup(group, false);
     } else if (group.length === 1) {
-      group[0].reject(outcome.error);
+      group[0].reject(result.error);
     } else {
       // Nothing of the group is in: each call runs again alone, so only the failing one fails.
       await Promise.all(group.map((pending) => runGroup([pending])));
@@ -90,40 +102,51 @@ export function groupCommit(sql: Sql, options: { maxGroup?: number } = {}): Grou
   }
 
   /**
-   * One transaction for `calls`: committed, with each call's answer (a retry that conflicts with
-   * its original answers with its LedgerError, and wrote nothing), or rolled back, with the error.
+   * One transaction for `calls`: committed, with each call's outcome (a retry that conflicts with
+   * its original fails with its LedgerError, and wrote nothing), or rolled back, with the error.
+   * Hopeful: in one flight, with the records of success, all or nothing. Careful: the ledger's
+   * answers first, then the records made from them.
    */
   async function attempt(
     calls: CallWrite[],
-  ): Promise<{ answers: (LedgerAnswer | Error)[] } | { error: unknown }> {
+    hopeful: boolean,
+  ): Promise<{ outcomes: (LedgerOutcome | Error)[] } | { error: unknown }> {
     const connection = await sql.reserve();
     const tx = connection as unknown as Tx;
     try {
-      // BEGIN goes out with the ledger's statement, not a round trip ahead of it.
-      const begun = connection`begin`.execute();
       const holds = calls.flatMap((call) => call.hold ? [call.hold] : []);
       const resolutions = calls.flatMap((call) => call.resolution ? [call.resolution] : []);
-      const [, posted] = await Promise.all([begun, post(tx, holds, resolutions)]);
+      // Statements go out in the order they are made, each without waiting for the one before.
+      const statements: Promise<unknown>[] = [connection`begin`.execute()];
+      let outcomes: (LedgerOutcome | Error)[];
+      if (hopeful) {
+        statements.push(postAllOrNothing(tx, holds, resolutions).execute());
+        outcomes = calls.map((call) => ({
+          hold: call.hold && "held",
+          resolution: call.resolution && "resolved",
+        }));
+      } else {
+        const [, posted] = await Promise.all([statements[0], post(tx, holds, resolutions)]);
+        let h = 0, r = 0;
+        outcomes = calls.map((call) => {
+          const hold = call.hold ? posted.holds[h++] : undefined;
+          const resolution = call.resolution ? posted.resolutions[r++] : undefined;
+          if (hold instanceof LedgerError) return hold;
+          if (resolution instanceof LedgerError) return resolution;
+          return {
+            hold: hold && (hold.held ? "held" : hold.refusal),
+            resolution: resolution && (resolution.notOpen ? "not_open" : "resolved"),
+          };
+        });
+      }
 
-      let h = 0, r = 0;
-      const answers = calls.map((call): LedgerAnswer | Error => {
-        const hold = call.hold ? posted.holds[h++] : undefined;
-        const resolution = call.resolution ? posted.resolutions[r++] : undefined;
-        if (hold instanceof LedgerError) return hold;
-        if (resolution instanceof LedgerError) return resolution;
-        return { hold, resolution };
-      });
       const records = calls.map((call, i) => {
-        const answer = answers[i];
-        return answer instanceof Error ? {} : call.records?.(answer) ?? {};
+        const outcome = outcomes[i];
+        return outcome instanceof Error ? {} : call.records?.(outcome) ?? {};
       });
-
-      // Sent in this order, without waiting: COMMIT runs only if every statement before it did
-      // (after a failure Postgres answers COMMIT with a rollback).
       const logs = records.flatMap((r) => r.log ? [r.log] : []);
       const images = records.flatMap((r) => r.images ?? []);
       const completions = records.flatMap((r) => r.idempotency ? [r.idempotency] : []);
-      const statements: Promise<unknown>[] = [];
       if (logs.length) statements.push(writeRequestLogs(tx, logs).execute());
       if (images.length) statements.push(recordImages(tx, images).execute());
       if (completions.length) {
@@ -132,11 +155,11 @@ export function groupCommit(sql: Sql, options: { maxGroup?: number } = {}): Grou
             .then((rows) => assertClaimsKept(rows, completions)),
         );
       }
+      // After a failure Postgres answers COMMIT with a rollback; or COMMIT fails itself.
       statements.push(connection`commit`.execute());
       const settled = await Promise.allSettled(statements);
-      const failure = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
-      // On a failure COMMIT was turned into a rollback, or failed itself: nothing is in.
-      return failure ? { error: firstCause(settled) } : { answers };
+      const failed = settled.some((s) => s.status === "rejected");
+      return failed ? { error: asLedgerError(firstCause(settled)) } : { outcomes };
     } catch (error) {
       await connection`rollback`.catch(() => {});
       return { error };
@@ -156,8 +179,8 @@ export function groupCommit(sql: Sql, options: { maxGroup?: number } = {}): Grou
   }
 
   return {
-    write(call: CallWrite): Promise<LedgerAnswer> {
-      return new Promise<LedgerAnswer>((resolve, reject) => {
+    write(call: CallWrite): Promise<LedgerOutcome> {
+      return new Promise<LedgerOutcome>((resolve, reject) => {
         queue.push({ call, resolve, reject });
         if (scheduled || inFlight) return;
         scheduled = true;
@@ -170,7 +193,7 @@ export function groupCommit(sql: Sql, options: { maxGroup?: number } = {}): Grou
 
 /** The error that counts among a failed transaction's: the first that is not "current
  *  transaction is aborted" (25P02), which Postgres gives every statement after the first failure. */
-function firstCause(settled: PromiseSettledResult<unknown>[]): Error {
+function firstCause(settled: PromiseSettledResult<unknown>[]): unknown {
   const failures = settled
     .filter((s): s is PromiseRejectedResult => s.status === "rejected")
     .map((s) => s.reason);

@@ -13,7 +13,7 @@ import type { Sql } from "./database.ts";
 import type { Caller } from "./api_keys.ts";
 import { ApiError } from "./errors.ts";
 import { type HoldRefusal, transferExists } from "./ledger.ts";
-import type { CallRecords, GroupCommit } from "./group_commit.ts";
+import type { CallRecords, GroupCommit, LedgerOutcome } from "./group_commit.ts";
 import { type Catalog, catalog, imagePrice, maxImagePrice, QUALITIES } from "./pricing.ts";
 import { type ImageRequest, parseImageRequest } from "./image_request.ts";
 import { channelsFor } from "./channels.ts";
@@ -245,8 +245,9 @@ async function generateOnce(
     latencyMs: 0,
     holdId,
   };
-  let refused: ApiError | null = null;
-  await s.commits.write({
+  const refusalOf = (hold: LedgerOutcome["hold"]) =>
+    hold && hold !== "held" ? ApiError.insufficientQuota(QUOTA_MESSAGES[hold]) : null;
+  const { hold } = await s.commits.write({
     hold: {
       id: holdId,
       accountId: caller.accountId,
@@ -257,7 +258,7 @@ async function generateOnce(
       keyHasSpendLimit: caller.keyHasSpendLimit,
     },
     records: ({ hold }) => {
-      refused = hold?.refusal ? ApiError.insufficientQuota(QUOTA_MESSAGES[hold.refusal]) : null;
+      const refused = refusalOf(hold);
       if (!refused) return { log: pending };
       return {
         log: {
@@ -271,6 +272,7 @@ async function generateOnce(
       };
     },
   });
+  const refused = refusalOf(hold);
   if (refused) throw refused;
 
   // Once money is held, every way out resolves the hold: settled, or released here (an
@@ -450,9 +452,9 @@ async function generateOnce(
         resolution: cost > 0n
           ? { id: settleId, holdId, kind: "settle", amount: cost }
           : { id: newId(), holdId, kind: "release", amount: null, note: "free" },
-        records: ({ resolution }) => records(!resolution?.notOpen),
+        records: ({ resolution }) => records(resolution === "resolved"),
       });
-      if (resolution?.notOpen) {
+      if (resolution === "not_open") {
         console.warn(
           `[${call.requestId}] hold ${holdId} expired before the upstream delivered; delivered free`,
         );

@@ -32,7 +32,8 @@ export type LedgerErrorCode =
   | "hold_not_open"
   | "transfer_exists_with_different_fields"
   | "invalid_amount"
-  | "unknown_account";
+  | "unknown_account"
+  | "not_all_succeeded";
 
 export class LedgerError extends Error {
   constructor(readonly code: LedgerErrorCode, message: string) {
@@ -165,6 +166,26 @@ export async function post(
   holds: HoldInput[],
   resolutions: Resolution[],
 ): Promise<PostAnswers> {
+  const rows = await ledgerStatement<PostRow>(postStatement(db, holds, resolutions));
+  return readPost(rows, holds, resolutions);
+}
+
+/**
+ * post, all or nothing: unless every item is new and succeeds (no refusal, no hold that is not
+ * open, no retry), it fails with LedgerError "not_all_succeeded" and the transaction is spoilt.
+ * Returns the statement unsent, so the caller can send what follows success, and COMMIT, right
+ * behind it (services/group_commit.ts).
+ */
+export function postAllOrNothing(db: Db, holds: HoldInput[], resolutions: Resolution[]) {
+  return postStatement(db, holds, resolutions, true);
+}
+
+function postStatement(
+  db: Db,
+  holds: HoldInput[],
+  resolutions: Resolution[],
+  allOrNothing = false,
+): PendingQuery {
   for (const h of holds) assertPositive(h.amount);
   for (const r of resolutions) if (r.kind === "settle") assertPositive(r.amount ?? 0n);
   const holdItems = holds.map((h) => ({
@@ -183,9 +204,12 @@ export async function post(
     amount: r.kind === "settle" ? String(r.amount) : null,
     note: r.note ?? null,
   }));
-  const rows = await ledgerStatement<PostRow>(db`
+  return db`
     select side, item, created, refusal, ${transferColumns(db)}
-    from ledger_post(${db.json(holdItems)}, ${db.json(resolutionItems)})`);
+    from ledger_post(${db.json(holdItems)}, ${db.json(resolutionItems)}, ${allOrNothing})`;
+}
+
+function readPost(rows: PostRow[], holds: HoldInput[], resolutions: Resolution[]): PostAnswers {
   const answers: PostAnswers = { holds: [], resolutions: [] };
   for (const { side, item, created, refusal, ...transfer } of rows) {
     if (side === "hold") {
@@ -358,6 +382,7 @@ type PendingQuery = ReturnType<Db["unsafe"]>;
 
 const LEDGER_ERRORS: Record<string, LedgerErrorCode> = {
   TS004: "invalid_amount",
+  TS005: "not_all_succeeded",
 };
 
 /** Runs a select from a ledger function, with its raised errors as LedgerErrors. */
@@ -365,10 +390,14 @@ async function ledgerStatement<T>(call: PendingQuery): Promise<T[]> {
   try {
     return await call as unknown as T[];
   } catch (error) {
-    const code = LEDGER_ERRORS[(error as { code?: string }).code ?? ""];
-    if (code) throw new LedgerError(code, (error as Error).message);
-    throw error;
+    throw asLedgerError(error);
   }
+}
+
+/** A ledger function's raised error as a LedgerError; any other error as it is. */
+export function asLedgerError(error: unknown): unknown {
+  const code = LEDGER_ERRORS[(error as { code?: string })?.code ?? ""];
+  return code ? new LedgerError(code, (error as Error).message) : error;
 }
 
 /** Inserts a posted transfer (a top-up), or recognises a retry of one with the same id and fields. */

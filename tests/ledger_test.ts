@@ -84,11 +84,11 @@ test("holds racing through the group commit: one customer's refusals never undo 
     Array.from({ length: 60 }, (_, i) => attempt(i % 2 ? carol.accountId : dave.accountId)),
   )).map((answer) => answer.hold!);
   const heldFor = (account: bigint) =>
-    outcomes.filter((o, i) => o.held && (i % 2 ? carol : dave).accountId === account).length;
+    outcomes.filter((o, i) => o === "held" && (i % 2 ? carol : dave).accountId === account).length;
   assert.equal(heldFor(carol.accountId), 30);
   assert.equal(heldFor(dave.accountId), 7);
   assert.ok(
-    outcomes.every((o) => o.held || o.refusal === "insufficient_funds"),
+    outcomes.every((o) => o === "held" || o === "insufficient_funds"),
     "a refusal is an answer",
   );
   const [{ transactions }] = await sql<{ transactions: bigint }[]>`
@@ -194,7 +194,7 @@ test("settling a hold that is no longer open is an answer: the call's records co
           modelId: null,
           status: "ok",
           httpStatus: 200,
-          errorCode: resolution?.notOpen ? "hold_expired" : null,
+          errorCode: resolution === "not_open" ? "hold_expired" : null,
           latencyMs: 1,
         },
       }),
@@ -209,8 +209,8 @@ test("settling a hold that is no longer open is an answer: the call's records co
       },
     }),
   ]);
-  assert.equal(late.resolution?.notOpen, true);
-  assert.ok(fresh.hold?.held);
+  assert.equal(late.resolution, "not_open");
+  assert.equal(fresh.hold, "held");
   const [row] = await sql`select error_code from request_log where request_id = ${requestId}`;
   assert.equal(row.error_code, "hold_expired");
   assert.deepEqual(await balanceOf(sql, fay.accountId), {
