@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { createApp } from "./app.ts";
 import { type Config, publicUrl } from "../services/config.ts";
 import type { Sql } from "../services/database.ts";
-import { FolderImageStore } from "../services/image_store.ts";
+import { PackImageStore } from "../services/image_store.ts";
 import { UrlSigner } from "../services/signed_urls.ts";
 import { imageUpstreams } from "../services/upstreams/index.ts";
 import { groupCommit } from "../services/group_commit.ts";
@@ -37,7 +37,7 @@ export async function startHttpServer(
     commits: groupCommit(sql),
     keys: await KeyCache.start(sql),
     config: listening,
-    store: new FolderImageStore(join(config.DATA_DIR, "images")),
+    store: new PackImageStore(join(config.DATA_DIR, "images")),
     signer: await UrlSigner.fromConfig(config),
     upstreamFor: imageUpstreams({ demoDelayMs: config.DEMO_UPSTREAM_DELAY_MS }),
     publicUrl: publicUrl(listening),

@@ -33,7 +33,7 @@ export async function renderAnswer(
   const data = await Promise.all(answer.images.map(async (image) => {
     const item: ImagesResponseBody["data"][number] = {};
     if (answer.responseFormat === "url") {
-      item.url = s.signer.sign(s.publicUrl, imagePath(image.storageKey));
+      item.url = s.signer.sign(s.publicUrl, imagePath(image.id, answer.fields.output_format));
     } else {
       const bytes = inMemory?.find((m) => m.id === image.id)?.bytes ??
         await s.store.get(image.storageKey);
@@ -49,6 +49,6 @@ export async function renderAnswer(
 }
 
 /** The public path of a stored image: /images/<id>.<format>. */
-export function imagePath(storageKey: string): string {
-  return `/images/${storageKey.split("/").at(-1)}`;
+export function imagePath(id: string, format = "png"): string {
+  return `/images/${id}.${format}`;
 }

@@ -278,8 +278,8 @@ async function generateOnce(
   // Once money is held, every way out resolves the hold: settled, or released here (an
   // unexpected error included), or (a crash) expired by the sweeper.
   let resolved = false;
-  // Files written for this call whose records are not committed (yet): removed if it fails.
-  let uncommittedFiles: string[] = [];
+  // Bytes stored for this call whose records are not committed (yet): given up if it fails.
+  let uncommittedKeys: string[] = [];
   const releaseWith = async (
     status: RequestLogEntry["status"],
     httpStatus: number,
@@ -362,15 +362,14 @@ async function generateOnce(
       (request.background === "auto" ? "opaque" : request.background);
 
     const created = Math.floor(Date.now() / 1000);
-    const month = new Date().toISOString().slice(0, 7).replace("-", "/");
-    const stored = checked.map((image, position) => {
+    const stored:
+      (typeof checked[number] & { id: string; position: number; storageKey: string })[] = [];
+    for (const [position, image] of checked.entries()) {
       const id = newPrefixedId("img_");
-      // Spread over 256 folders a month: creating files in one busy folder queues on its lock.
-      const folder = `${month}/${id.slice(4, 6)}`;
-      return { ...image, id, position, storageKey: `${folder}/${id}.${image.info.format}` };
-    });
-    uncommittedFiles = stored.map((image) => image.storageKey);
-    await Promise.all(stored.map((image) => s.store.put(image.storageKey, image.bytes)));
+      const storageKey = await s.store.put(`${id}.${image.info.format}`, image.bytes);
+      uncommittedKeys.push(storageKey);
+      stored.push({ ...image, id, position, storageKey });
+    }
 
     if (call.signal.aborted) {
       await releaseWith("cancelled", 499, "client_closed_request", upstreamSeen);
@@ -464,7 +463,7 @@ async function generateOnce(
       if (!(cost > 0n && await transferExists(s.sql, settleId))) throw error;
     }
     resolved = true;
-    uncommittedFiles = [];
+    uncommittedKeys = [];
 
     return {
       body: await renderAnswer(s, answer, stored),
@@ -473,7 +472,7 @@ async function generateOnce(
     };
   } catch (error) {
     if (!resolved) await releaseWith("failed", 500, "internal_error").catch(() => {});
-    await Promise.all(uncommittedFiles.map((key) => s.store.delete(key).catch(() => {})));
+    await Promise.all(uncommittedKeys.map((key) => s.store.delete(key).catch(() => {})));
     throw error;
   }
 }

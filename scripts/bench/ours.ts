@@ -10,6 +10,7 @@ import { topUp } from "../../services/ledger.ts";
 import { createApiKey } from "../../services/api_keys.ts";
 import { addChannel, setChannelEnabled } from "../../services/channels.ts";
 import { checkLedger, type InvariantResult } from "../../services/ledger_check.ts";
+import { PackImageStore } from "../../services/image_store.ts";
 import { Child } from "./processes.ts";
 
 const DATABASE = "tokensmart_bench";
@@ -82,7 +83,8 @@ export interface Audit {
   settles: number;
   openHolds: number;
   imageRows: number;
-  imageFiles: number;
+  /** Image rows whose bytes the store gives back, at their recorded length. */
+  imagesReadable: number;
   ledger: InvariantResult[];
 }
 
@@ -100,7 +102,7 @@ export async function audit(dbUrl: string, dataDir: string): Promise<Audit> {
       settles: Number(counts.settles),
       openHolds: Number(counts.open),
       imageRows: Number(counts.images),
-      imageFiles: await countFiles(join(dataDir, "images")),
+      imagesReadable: await countReadable(sql, join(dataDir, "images")),
       ledger: await checkLedger(sql),
     };
   } finally {
@@ -108,15 +110,14 @@ export async function audit(dbUrl: string, dataDir: string): Promise<Audit> {
   }
 }
 
-async function countFiles(dir: string): Promise<number> {
-  let count = 0;
-  try {
-    for await (const entry of Deno.readDir(dir)) {
-      if (entry.isDirectory) count += await countFiles(join(dir, entry.name));
-      else if (entry.isFile && !entry.name.endsWith(".part")) count++;
-    }
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
+async function countReadable(sql: Sql, imagesDir: string): Promise<number> {
+  const store = new PackImageStore(imagesDir);
+  let readable = 0;
+  for await (
+    const rows of sql<{ key: string; bytes: number }[]>`
+    select storage_key as key, bytes from images`.cursor(500)
+  ) {
+    for (const row of rows) if ((await store.get(row.key))?.length === row.bytes) readable++;
   }
-  return count;
+  return readable;
 }
