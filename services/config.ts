@@ -16,9 +16,10 @@ const schema = z.object({
   /** Port of the embedded PostgreSQL (ignored with DATABASE_URL). */
   EMBEDDED_PG_PORT: port.default(54329),
   /** HTTP server threads, each with the whole app on the same port (SO_REUSEPORT) and a pool of
-   *  its own: JavaScript runs on one core per thread. Defaults to the machine's cores. */
+   *  its own: JavaScript runs on one core per thread. Defaults to the machine's cores but one,
+   *  which PostgreSQL and the rest need: on the 2-core bench machine one thread beats two. */
   SERVER_THREADS: z.coerce.number().int().min(1).max(64).default(
-    Math.max(1, navigator.hardwareConcurrency ?? 1),
+    Math.max(1, (navigator.hardwareConcurrency ?? 1) - 1),
   ),
   /** Connections each server thread keeps to PostgreSQL. Few is faster (measured by `deno task bench`):
    *  a call holds one only for its short transactions, never while the upstream works. */
