@@ -1,12 +1,15 @@
 -- ledger_post: many holds and resolutions in one statement, set-based where it can be. A group
 -- commit (services/group_commit.ts) hands it the ledger part of every call in the group at once.
 -- Measured on our 2-core machine, 16 holds one function call each cost ~4× the same 16 in one
--- set-based call, and each call's statement held the customer's row while it ran.
+-- set-based call, and each call's statement held the customer's row while it ran. The items come
+-- as arrays, one per field (h_… for holds, r_… for resolutions), in item order.
 --
 -- The rules are ledger_hold's and ledger_resolve's (0003, 0004), which this replaces:
--- 1. Rows are locked accounts first, in ascending id order, then API keys (a key belongs to one
---    account, whose lock is then held already), then open holds. The accounts of holds and of
---    resolutions are locked together up front, so two posts never wait on each other in a circle.
+-- 1. Resolutions first claim their holds (deleting the open-hold rows; a hold is claimed only by
+--    its own call, or by the sweeper one hold per transaction). Then accounts are locked, in
+--    ascending id order, each by one update for all the post's items (holds and resolutions
+--    alike), then API keys (a key belongs to one account, whose lock is then held already). Two
+--    posts therefore never wait on each other in a circle.
 -- 2. Resolutions run before holds: money a resolution frees is available to the holds.
 -- 3. A refused hold ('insufficient_funds', 'spend_limit_exceeded') and a resolution of a hold that
 --    is not open ('hold_not_open') are answers, not errors, so they never undo the other items.
@@ -28,104 +31,91 @@ create type ledger_post_answer as (
   created_at timestamptz
 );
 
-create function ledger_post(p_holds jsonb, p_resolutions jsonb, p_all_or_nothing boolean)
-returns setof ledger_post_answer
-language plpgsql as $$
+create function ledger_post(
+  -- the holds, item by item
+  h_id uuid[], h_account bigint[], h_amount bigint[], h_timeout float8[], h_request text[],
+  h_key bigint[], h_limited boolean[],
+  -- the resolutions, item by item (r_amount: a settle's posted amount; null for a void)
+  r_id uuid[], r_hold uuid[], r_kind text[], r_amount bigint[], r_note text[],
+  p_all_or_nothing boolean
+) returns setof ledger_post_answer language plpgsql as $$
 declare
-  h_id uuid[]; h_account bigint[]; h_amount bigint[]; h_timeout float8[]; h_request text[];
-  h_key bigint[]; h_limited boolean[]; h_existed boolean[]; h_refusal text[];
-  r_id uuid[]; r_hold uuid[]; r_kind text[]; r_amount bigint[]; r_note text[];
+  existing uuid[]; h_existed boolean[]; h_refusal text[];
   r_existed boolean[]; r_refusal text[];
-  claimed int[];
+  -- the claimed resolutions: item, account, key (when limited), held, posted
+  c_item int[]; c_account bigint[]; c_key bigint[]; c_held bigint[]; c_posted bigint[];
   overdrawn boolean;
   acc record;
   fits boolean;
 begin
-  select coalesce(array_agg((e->>'id')::uuid order by n), '{}'),
-         coalesce(array_agg((e->>'account')::bigint order by n), '{}'),
-         coalesce(array_agg((e->>'amount')::bigint order by n), '{}'),
-         coalesce(array_agg((e->>'timeout_seconds')::float8 order by n), '{}'),
-         coalesce(array_agg(e->>'request_id' order by n), '{}'),
-         coalesce(array_agg((e->>'api_key')::bigint order by n), '{}'),
-         coalesce(array_agg(coalesce((e->>'key_limited')::boolean, false) order by n), '{}'),
-         coalesce(array_agg(exists (select 1 from ledger_transfers t where t.id = (e->>'id')::uuid)
-                            order by n), '{}')
-  into h_id, h_account, h_amount, h_timeout, h_request, h_key, h_limited, h_existed
-  from jsonb_array_elements(p_holds) with ordinality as x(e, n);
-  h_refusal := array_fill(null::text, array[cardinality(h_id)]);
-
-  select coalesce(array_agg((e->>'id')::uuid order by n), '{}'),
-         coalesce(array_agg((e->>'hold')::uuid order by n), '{}'),
-         coalesce(array_agg(e->>'kind' order by n), '{}'),
-         coalesce(array_agg((e->>'amount')::bigint order by n), '{}'),
-         coalesce(array_agg(e->>'note' order by n), '{}'),
-         coalesce(array_agg(exists (select 1 from ledger_transfers t where t.id = (e->>'id')::uuid)
-                            order by n), '{}')
-  into r_id, r_hold, r_kind, r_amount, r_note, r_existed
-  from jsonb_array_elements(p_resolutions) with ordinality as x(e, n);
-
+  select coalesce(array_agg(id), '{}') into existing from ledger_transfers where id = any(h_id || r_id);
+  h_existed := array(select u.id = any(existing) from unnest(h_id) with ordinality as u(id, n) order by n);
+  r_existed := array(select u.id = any(existing) from unnest(r_id) with ordinality as u(id, n) order by n);
   if p_all_or_nothing and (true = any(h_existed) or true = any(r_existed)) then
     raise exception 'a retry in an all-or-nothing post' using errcode = 'TS005';
   end if;
+  h_refusal := array_fill(null::text, array[cardinality(h_id)]);
 
-  perform 1 from ledger_accounts
-  where id in (select unnest(h_account)
-               union select o.account_id from ledger_open_holds o where o.transfer_id = any(r_hold))
-  order by id for update;
-
-  -- Resolutions: claim each open hold by deleting its open-hold row, write the resolving
-  -- transfers, and move each account's (and limited key's) totals once.
+  -- Resolutions claim their holds by deleting the open-hold rows (each hold is claimed by its own
+  -- call, or by the sweeper, one hold per transaction), and write their transfers.
   with wanted as (
     select distinct on (u.hold) u.n::int as n, u.hold
     from unnest(r_hold, r_existed) with ordinality as u(hold, existed, n)
     where not u.existed order by u.hold, u.n
   ), taken as (
     delete from ledger_open_holds o using wanted w where o.transfer_id = w.hold
-    returning w.n, o.transfer_id, o.account_id, o.api_key_id, o.key_limited, o.amount
-  ), resolved as (
-    select t.*, r_id[t.n] as id, r_kind[t.n] as kind, r_note[t.n] as note,
-           case when r_kind[t.n] = 'settle' then coalesce(r_amount[t.n], 0) else 0 end as posted
-    from taken t
+    returning w.n, o.transfer_id, o.account_id, o.api_key_id, o.key_limited, o.amount,
+      case when r_kind[w.n] = 'settle' then coalesce(r_amount[w.n], 0) else 0 end as posted
   ), transfers as (
     insert into ledger_transfers (id, kind, debit_account_id, credit_account_id, amount, pending_id, api_key_id, note)
     -- a void records the amount it freed
-    select id, kind, account_id, 1, case when kind = 'settle' then posted else amount end,
-           transfer_id, api_key_id, note
-    from resolved where posted <= amount
-  ), accounts as (
-    update ledger_accounts a
-    set debits_pending = a.debits_pending - s.held, debits_posted = a.debits_posted + s.posted
-    from (select account_id, sum(amount) as held, sum(posted) as posted from resolved group by account_id) s
-    where a.id = s.account_id
-  ), keys as (
-    update api_keys k set held = k.held - s.held, spent = k.spent + s.posted
-    from (select api_key_id, sum(amount) as held, sum(posted) as posted
-          from resolved where key_limited group by api_key_id) s
-    where k.id = s.api_key_id
+    select r_id[n], r_kind[n], account_id, 1, case when r_kind[n] = 'settle' then posted else amount end,
+           transfer_id, api_key_id, r_note[n]
+    from taken where posted <= amount
   )
-  select coalesce(array_agg(n), '{}'), coalesce(bool_or(posted > amount), false)
-  into claimed, overdrawn from resolved;
+  select coalesce(array_agg(n), '{}'), coalesce(array_agg(account_id), '{}'),
+         coalesce(array_agg(case when key_limited then api_key_id end), '{}'),
+         coalesce(array_agg(amount), '{}'), coalesce(array_agg(posted), '{}'),
+         coalesce(bool_or(posted > amount), false)
+  into c_item, c_account, c_key, c_held, c_posted, overdrawn from taken;
   if overdrawn then
     raise exception 'cannot settle more than a hold holds' using errcode = 'TS004';
   end if;
-  select coalesce(array_agg(case when not r_existed[n] and not (n = any(claimed)) then 'hold_not_open' end
-                            order by n), '{}')
-  into r_refusal from generate_subscripts(r_id, 1) as n;
+  r_refusal := array(select case when not r_existed[n] and not (n = any(c_item)) then 'hold_not_open' end
+                     from generate_subscripts(r_id, 1) as n order by n);
 
-  -- Holds, account by account.
+  -- Accounts, in ascending order, each updated once: what the resolutions freed and posted, and
+  -- the new holds when all of them fit (and none counts against a key's spend limit).
   for acc in
-    select u.account, sum(u.amount) as total, bool_or(u.limited) as limited
-    from unnest(h_account, h_amount, h_limited, h_existed) as u(account, amount, limited, existed)
-    where not u.existed group by u.account order by u.account
+    select account, sum(freed) as freed, sum(posted) as posted, sum(wanted) as wanted,
+           bool_or(limited) as limited, bool_or(holding) as holding
+    from (
+      select c.account, c.held as freed, c.posted, 0 as wanted, false as limited, false as holding
+      from unnest(c_account, c_held, c_posted) as c(account, held, posted)
+      union all
+      select u.account, 0, 0, u.amount, u.limited, true
+      from unnest(h_account, h_amount, h_limited, h_existed) as u(account, amount, limited, existed)
+      where not u.existed
+    ) as moves
+    group by account order by account
   loop
     fits := false;
-    if not acc.limited then
-      update ledger_accounts set debits_pending = debits_pending + acc.total
+    if acc.holding and not acc.limited then
+      update ledger_accounts
+      set debits_pending = debits_pending - acc.freed + acc.wanted,
+          debits_posted = debits_posted + acc.posted
       where id = acc.account and kind = 'customer'
-        and credits_posted - debits_posted - debits_pending >= acc.total;
+        and credits_posted - (debits_posted + acc.posted) - (debits_pending - acc.freed) >= acc.wanted;
       fits := found;
     end if;
     continue when fits;
+    if acc.freed > 0 then
+      update ledger_accounts
+      set debits_pending = debits_pending - acc.freed, debits_posted = debits_posted + acc.posted
+      where id = acc.account;
+    end if;
+    continue when not acc.holding;
+    -- Not all fit: the holds one by one, in their order.
     for i in 1 .. cardinality(h_id) loop
       continue when h_account[i] <> acc.account or h_existed[i];
       update ledger_accounts set debits_pending = debits_pending + h_amount[i]
@@ -146,6 +136,17 @@ begin
     end loop;
   end loop;
 
+  -- API keys with a spend limit, after their accounts: what the resolutions freed and posted.
+  update api_keys k set held = k.held - s.held, spent = k.spent + s.posted
+  from (select key, sum(held) as held, sum(posted) as posted
+        from unnest(c_key, c_held, c_posted) as c(key, held, posted)
+        where key is not null group by key) as s
+  where k.id = s.key;
+
+  if p_all_or_nothing and (true = any(array(select x is not null from unnest(h_refusal || r_refusal) as x))) then
+    raise exception 'a refusal in an all-or-nothing post' using errcode = 'TS005';
+  end if;
+
   with held as (
     select u.*, now() + u.timeout * interval '1 second' as deadline
     from unnest(h_id, h_account, h_amount, h_timeout, h_request, h_key, h_limited, h_existed, h_refusal)
@@ -158,12 +159,7 @@ begin
   insert into ledger_open_holds (transfer_id, account_id, api_key_id, key_limited, amount, deadline)
   select id, account, api_key, limited, amount, deadline from held;
 
-  if p_all_or_nothing
-     and exists (select 1 from unnest(h_refusal || r_refusal) as x(refusal) where refusal is not null) then
-    raise exception 'a refusal in an all-or-nothing post' using errcode = 'TS005';
-  end if;
-
-  -- Each item's transfer by its primary key (a join here may be planned as a scan of the table).
+  -- Each item's transfer, by its primary key (a join here may be planned as a scan of the table).
   return query
     select 'hold', u.n::int, not u.existed, u.refusal, t.id, t.kind, t.debit_account_id,
            t.credit_account_id, t.amount, t.pending_id, t.deadline, t.request_id, t.api_key_id,
@@ -177,6 +173,11 @@ begin
     from unnest(r_id, r_existed, r_refusal) with ordinality as u(id, existed, refusal, n)
     left join lateral (select * from ledger_transfers where id = u.id limit 1) t on u.refusal is null;
 end $$;
+
+-- Checked by the ledger check instead (services/ledger_check.ts): each check share-locked the
+-- referenced hold, a write of its row, on every hold and every resolution.
+alter table ledger_transfers drop constraint ledger_transfers_pending_id_fkey;
+alter table ledger_open_holds drop constraint ledger_open_holds_transfer_id_fkey;
 
 drop function ledger_hold(uuid, bigint, bigint, float8, text, bigint, boolean);
 drop function ledger_resolve(uuid, uuid, text, bigint, text);

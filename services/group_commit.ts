@@ -21,8 +21,8 @@
 //
 // All of a group commits, or none of it. When a statement fails otherwise, the group rolls back and
 // each call's write runs again alone, in a group of its own, so only the failing one fails. The ledger
-// locks the accounts of a whole group in ascending order before anything else, so two groups (two
-// server threads) never wait on each other in a circle.
+// locks the accounts of a whole group in ascending order, and keys only after them, so two groups
+// (two server threads) never wait on each other in a circle.
 import type { Sql, Tx } from "./database.ts";
 import {
   asLedgerError,

@@ -14,7 +14,8 @@
 // credits_posted − debits_posted − debits_pending, and the funds check is a guarded UPDATE, so no
 // race can take it below zero. API keys with a spend limit carry the same guard (keys without
 // one are never written by a call).
-// Rows are locked in one order everywhere: accounts (ascending), then API keys, then open holds.
+// Rows are locked in one order everywhere: the open holds being resolved (each has one resolver),
+// then accounts (ascending), then API keys.
 // Every function takes the pool or a transaction it joins: the caller writes its own records (the
 // request log) in the same commit as the money.
 //
@@ -188,25 +189,24 @@ function postStatement(
 ): PendingQuery {
   for (const h of holds) assertPositive(h.amount);
   for (const r of resolutions) if (r.kind === "settle") assertPositive(r.amount ?? 0n);
-  const holdItems = holds.map((h) => ({
-    id: h.id,
-    account: String(h.accountId),
-    amount: String(h.amount),
-    timeout_seconds: h.timeoutSeconds,
-    request_id: h.requestId,
-    api_key: h.apiKeyId == null ? null : String(h.apiKeyId),
-    key_limited: h.apiKeyId != null && (h.keyHasSpendLimit ?? false),
-  }));
-  const resolutionItems = resolutions.map((r) => ({
-    id: r.id,
-    hold: r.holdId,
-    kind: r.kind,
-    amount: r.kind === "settle" ? String(r.amount) : null,
-    note: r.note ?? null,
-  }));
+  const text = (values: unknown[]) => db.array(values.map((v) => v == null ? null : String(v)));
   return db`
     select side, item, created, refusal, ${transferColumns(db)}
-    from ledger_post(${db.json(holdItems)}, ${db.json(resolutionItems)}, ${allOrNothing})`;
+    from ledger_post(
+      ${text(holds.map((h) => h.id))}::uuid[], ${text(holds.map((h) => h.accountId))}::bigint[],
+      ${text(holds.map((h) => h.amount))}::bigint[],
+      ${text(holds.map((h) => h.timeoutSeconds))}::float8[],
+      ${text(holds.map((h) => h.requestId))}::text[], ${
+    text(holds.map((h) => h.apiKeyId))
+  }::bigint[],
+      ${text(holds.map((h) => h.apiKeyId != null && (h.keyHasSpendLimit ?? false)))}::boolean[],
+      ${text(resolutions.map((r) => r.id))}::uuid[], ${
+    text(resolutions.map((r) => r.holdId))
+  }::uuid[],
+      ${text(resolutions.map((r) => r.kind))}::text[],
+      ${text(resolutions.map((r) => r.kind === "settle" ? r.amount : null))}::bigint[],
+      ${text(resolutions.map((r) => r.note))}::text[],
+      ${allOrNothing})`;
 }
 
 function readPost(rows: PostRow[], holds: HoldInput[], resolutions: Resolution[]): PostAnswers {

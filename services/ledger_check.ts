@@ -103,6 +103,10 @@ const INVARIANTS: { name: string; query: string }[] = [
       where not exists (select 1 from ledger_accounts a where a.id = t.debit_account_id)
          or not exists (select 1 from ledger_accounts a where a.id = t.credit_account_id)
       union all
+      select 'resolution of no hold', t.id::text from ledger_transfers t
+      where t.pending_id is not null
+        and not exists (select 1 from ledger_transfers h where h.id = t.pending_id and h.kind = 'hold')
+      union all
       select 'transfer api key', t.id::text from ledger_transfers t
       where t.api_key_id is not null and not exists (select 1 from api_keys k where k.id = t.api_key_id)
       union all

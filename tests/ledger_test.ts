@@ -6,6 +6,7 @@ import {
   balanceOf,
   hold,
   LedgerError,
+  post,
   release,
   releaseExpiredHolds,
   settle,
@@ -217,6 +218,41 @@ test("settling a hold that is no longer open is an answer: the call's records co
     posted: 100_000n,
     pending: 2_000n,
     available: 98_000n,
+  });
+  await assertLedgerHolds(sql);
+});
+
+test("one post settles first, then holds one by one in order: money a settle frees is there for the holds", async () => {
+  const gail = await customer(sql, { balance: 10_000n });
+  const earlier = await hold(sql, {
+    id: id(),
+    accountId: gail.accountId,
+    amount: 5_000n,
+    timeoutSeconds: 60,
+    requestId: "p",
+  });
+  const holdOf = (amount: bigint) => ({
+    id: id(),
+    accountId: gail.accountId,
+    amount,
+    timeoutSeconds: 60,
+    requestId: "p",
+  });
+  // Available before: 5,000. The settle posts 3,000 and frees the rest: 7,000 for the holds.
+  const answers = await sql.begin((tx) =>
+    post(tx, [holdOf(4_000n), holdOf(4_000n), holdOf(3_000n)], [
+      { id: id(), holdId: earlier.id, kind: "settle", amount: 3_000n },
+    ])
+  );
+  assert.deepEqual(
+    answers.holds.map((a) => "held" in a && a.held ? "held" : (a as { refusal: string }).refusal),
+    ["held", "insufficient_funds", "held"],
+  );
+  assert.ok("resolved" in answers.resolutions[0] && answers.resolutions[0].resolved);
+  assert.deepEqual(await balanceOf(sql, gail.accountId), {
+    posted: 7_000n,
+    pending: 7_000n,
+    available: 0n,
   });
   await assertLedgerHolds(sql);
 });
