@@ -22,10 +22,19 @@ export function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<
  * Rows as one text parameter, for set-based writes:
  * `from jsonb_to_recordset(${jsonRows(rows)}::text::jsonb) as x(…)` (the `::text` keeps the client
  * from encoding the JSON a second time). One statement, and one prepared plan, whatever the number
- * of rows; bigints travel as strings, which Postgres reads back exactly.
+ * of rows. A row's bigints travel as strings, which Postgres reads back exactly (a value nested in
+ * a row is encoded as it is: no bigints there).
  */
-export function jsonRows(rows: object[]): string {
-  return JSON.stringify(rows, (_key, value) => typeof value === "bigint" ? String(value) : value);
+export function jsonRows(rows: Record<string, unknown>[]): string {
+  // A loop, not a JSON.stringify replacer: that calls back into JavaScript for every value.
+  return JSON.stringify(rows.map((row) => {
+    const plain: Record<string, unknown> = {};
+    for (const key in row) {
+      const value = row[key];
+      plain[key] = typeof value === "bigint" ? String(value) : value;
+    }
+    return plain;
+  }));
 }
 
 export interface Database {

@@ -190,6 +190,27 @@ test("a huge body is refused with 413 before it is read whole", async () => {
   assert.equal((await balanceOf(sql, mallory.accountId)).available, 1_000_000n);
 });
 
+test("a huge body sent in chunks, with no declared length, is refused with 413 as it streams", async () => {
+  const chunk = new TextEncoder().encode("x".repeat(64_000));
+  let sent = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      // Far more than the limit, if the server read it all.
+      if (sent++ < 200) controller.enqueue(chunk);
+      else controller.close();
+    },
+  });
+  const response = await fetch(`${gw.server.url}/v1/images/generations`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${mallory.key}`, "content-type": "application/json" },
+    body,
+  });
+  assert.equal(response.status, 413);
+  assert.equal((await response.json()).error.code, "request_too_large");
+  assert.ok(sent < 200, "the server stopped reading at the limit");
+  assert.equal((await balanceOf(sql, mallory.accountId)).available, 1_000_000n);
+});
+
 test("an over-long Idempotency-Key is refused, not stored", async () => {
   const response = await post(JSON.stringify(ok), { "idempotency-key": "k".repeat(300) });
   assert.equal(response.status, 400);
