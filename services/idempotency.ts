@@ -92,7 +92,8 @@ export interface IdempotencyCompletion {
 }
 
 /** Keeps the answers for replays, in one statement; call in the transaction that settles the
- *  calls, which must roll back if a claim is no longer its request's (see assertClaimsKept). */
+ *  calls. Fails (SQLSTATE TS006) unless every call still holds its key's claim, so that
+ *  transaction cannot commit. */
 export function completeIdempotencyKeys(db: Db, completions: IdempotencyCompletion[]) {
   const rows = completions.map((c) => ({
     user_id: c.userId,
@@ -102,22 +103,15 @@ export function completeIdempotencyKeys(db: Db, completions: IdempotencyCompleti
     response: c.response,
   }));
   return db`
-    update idempotency_keys k set state = 'done', http_status = x.http_status, response = x.response
-    from jsonb_to_recordset(${jsonRows(rows)}::text::jsonb)
-      as x(user_id bigint, key text, request_id text, http_status integer, response jsonb)
-    where k.user_id = x.user_id and k.key = x.key and k.request_id = x.request_id
-      and k.state = 'in_progress'
-    returning k.key`;
-}
-
-/** Throws unless every completion found its claim (run on completeIdempotencyKeys' rows). */
-export function assertClaimsKept(
-  completed: { length: number },
-  completions: IdempotencyCompletion[],
-) {
-  if (completed.length < completions.length) {
-    throw new Error("an Idempotency-Key claim was lost before its call completed");
-  }
+    with done as (
+      update idempotency_keys k set state = 'done', http_status = x.http_status, response = x.response
+      from jsonb_to_recordset(${jsonRows(rows)}::text::jsonb)
+        as x(user_id bigint, key text, request_id text, http_status integer, response jsonb)
+      where k.user_id = x.user_id and k.key = x.key and k.request_id = x.request_id
+        and k.state = 'in_progress'
+      returning k.key
+    )
+    select idempotency_claims_kept((select count(*) from done) = ${rows.length})`;
 }
 
 /** Frees the key after a failed call, so a retry runs again. */

@@ -138,6 +138,44 @@ test("the group commit: a call that fails, fails alone; the others commit", asyn
   await assertLedgerHolds(sql);
 });
 
+test("the group commit: a call whose Idempotency-Key claim was lost is not settled; the others are", async () => {
+  const ivy = await customer(sql, { balance: 100_000n });
+  const holdOf = () =>
+    hold(sql, {
+      id: id(),
+      accountId: ivy.accountId,
+      amount: 1_000n,
+      timeoutSeconds: 60,
+      requestId: "i",
+    });
+  const [lost, kept] = [await holdOf(), await holdOf()];
+  const commits = groupCommit(sql);
+  const [lostCall, keptCall] = await Promise.allSettled([
+    commits.write({
+      resolution: { id: id(), holdId: lost.id, kind: "settle", amount: 1_000n },
+      // Never claimed here (as if taken over by a retry): the settle must not commit.
+      records: () => ({
+        idempotency: {
+          userId: ivy.id,
+          key: "lost-claim",
+          requestId: "req_lost",
+          httpStatus: 200,
+          response: {},
+        },
+      }),
+    }),
+    commits.write({ resolution: { id: id(), holdId: kept.id, kind: "settle", amount: 1_000n } }),
+  ]);
+  assert.equal(lostCall.status, "rejected");
+  assert.ok(keptCall.status === "fulfilled" && keptCall.value.resolution === "resolved");
+  assert.deepEqual(await balanceOf(sql, ivy.accountId), {
+    posted: 99_000n,
+    pending: 1_000n,
+    available: 98_000n,
+  });
+  await assertLedgerHolds(sql);
+});
+
 test("two group commits (two server threads) holding for the same customers in opposite order never deadlock", async () => {
   const [gus, hal] = [
     await customer(sql, { balance: 1_000_000n }),
