@@ -10,8 +10,6 @@ import type { Config } from "./config.ts";
 type Types = { bigint: bigint };
 export type Sql = postgres.Sql<Types>;
 export type Tx = postgres.TransactionSql<Types>;
-/** A connection of the pool kept for one user until released. */
-export type ReservedSql = postgres.ReservedSql<Types>;
 /** The pool, or a transaction to join: services take either, so callers choose the commit. */
 export type Db = Sql | Tx;
 

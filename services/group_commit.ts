@@ -23,7 +23,7 @@
 // each call's write runs again alone, in a group of its own, so only the failing one fails. The ledger
 // locks the accounts of a whole group in ascending order, and keys only after them, so two groups
 // (two server threads) never wait on each other in a circle.
-import type { ReservedSql, Sql, Tx } from "./database.ts";
+import type { Sql, Tx } from "./database.ts";
 import {
   asLedgerError,
   type HoldInput,
@@ -75,47 +75,26 @@ export function groupCommit(sql: Sql, options: { maxGroup?: number } = {}): Grou
   const queue: Pending[] = [];
   let inFlight = false;
   let scheduled = false;
-  // Groups run one at a time, each on this connection, kept from one group to the next: taking
-  // one from the pool would cost a turn of the event loop before each group.
-  let connection: ReservedSql | null = null;
 
-  /**
-   * Runs `group` on connection `on` until it has committed, or each of its calls has failed;
-   * resolves with the settling of the calls' promises, for the caller to run when it chooses.
-   */
-  async function runGroup(on: ReservedSql, group: Pending[]): Promise<() => void> {
-    const calls = group.map((pending) => pending.call);
-    let result = await attempt(on, calls, true);
-    if (!("outcomes" in result) && isNotAllSucceeded(result.error)) {
-      // A refusal (or a hold not open, or a retry) among the calls: the same group, carefully.
-      result = await attempt(on, calls, false);
-    }
+  async function runGroup(group: Pending[], hopeful = true) {
+    const result = await attempt(group.map((pending) => pending.call), hopeful);
     if ("outcomes" in result) {
-      const { outcomes } = result;
-      return () =>
-        group.forEach((pending, i) => {
-          const outcome = outcomes[i];
-          if (outcome instanceof Error) pending.reject(outcome);
-          else pending.resolve(outcome);
-        });
+      group.forEach((pending, i) => {
+        const outcome = result.outcomes[i];
+        if (outcome instanceof Error) pending.reject(outcome);
+        else pending.resolve(outcome);
+      });
+    } else if (
+      hopeful && result.error instanceof LedgerError && result.error.code === "not_all_succeeded"
+    ) {
+      // A refusal (or a hold not open, or a retry) among the calls: the same group, carefully.
+      await runGroup(group, false);
+    } else if (group.length === 1) {
+      group[0].reject(result.error);
+    } else {
+      // Nothing of the group is in: each call runs again alone, so only the failing one fails.
+      await Promise.all(group.map((pending) => runGroup([pending])));
     }
-    if (on === connection) {
-      // The connection may be what failed: the next group takes another.
-      connection.release();
-      connection = null;
-    }
-    const { error } = result;
-    if (group.length === 1) return () => group[0].reject(error);
-    // Nothing of the group is in: each call runs again alone, so only the failing one fails.
-    const settles = await Promise.all(group.map(async (pending) => {
-      const alone = await sql.reserve();
-      try {
-        return await runGroup(alone, [pending]);
-      } finally {
-        alone.release();
-      }
-    }));
-    return () => settles.forEach((settle) => settle());
   }
 
   /**
@@ -125,10 +104,10 @@ export function groupCommit(sql: Sql, options: { maxGroup?: number } = {}): Grou
    * answers first, then the records made from them.
    */
   async function attempt(
-    connection: ReservedSql,
     calls: CallWrite[],
     hopeful: boolean,
   ): Promise<{ outcomes: (LedgerOutcome | Error)[] } | { error: unknown }> {
+    const connection = await sql.reserve();
     const tx = connection as unknown as Tx;
     try {
       const holds = calls.flatMap((call) => call.hold ? [call.hold] : []);
@@ -177,25 +156,19 @@ export function groupCommit(sql: Sql, options: { maxGroup?: number } = {}): Grou
     } catch (error) {
       await connection`rollback`.catch(() => {});
       return { error };
+    } finally {
+      connection.release();
     }
   }
 
-  async function startGroup() {
+  function startGroup() {
     scheduled = false;
     if (inFlight || queue.length === 0) return;
     inFlight = true;
-    const group = queue.splice(0, maxGroup);
-    let settle: () => void;
-    try {
-      settle = await runGroup(connection ??= await sql.reserve(), group);
-    } catch (error) {
-      settle = () => group.forEach((pending) => pending.reject(error));
-    }
-    inFlight = false;
-    // The next group's statements go out before this group's calls carry on: each call's next
-    // step (an upstream request, an answer) takes the event loop for a while.
-    startGroup();
-    settle();
+    runGroup(queue.splice(0, maxGroup)).finally(() => {
+      inFlight = false;
+      startGroup();
+    });
   }
 
   return {
@@ -209,10 +182,6 @@ export function groupCommit(sql: Sql, options: { maxGroup?: number } = {}): Grou
       });
     },
   };
-}
-
-function isNotAllSucceeded(error: unknown): boolean {
-  return error instanceof LedgerError && error.code === "not_all_succeeded";
 }
 
 /** The error that counts among a failed transaction's: the first that is not "current
