@@ -45,6 +45,7 @@ declare
   -- the claimed resolutions: item, account, key (when limited), held, posted
   c_item int[]; c_account bigint[]; c_key bigint[]; c_held bigint[]; c_posted bigint[];
   overdrawn boolean;
+  limited_resolutions boolean;
   acc record;
   fits boolean;
 begin
@@ -81,6 +82,7 @@ begin
   if overdrawn then
     raise exception 'cannot settle more than a hold holds' using errcode = 'TS004';
   end if;
+  limited_resolutions := exists (select 1 from unnest(c_key) as k where k is not null);
   r_refusal := array(select case when not r_existed[n] and not (n = any(c_item)) then 'hold_not_open' end
                      from generate_subscripts(r_id, 1) as n order by n);
 
@@ -108,13 +110,21 @@ begin
         and credits_posted - (debits_posted + acc.posted) - (debits_pending - acc.freed) >= acc.wanted;
       fits := found;
     end if;
-    continue when fits;
-    if acc.freed > 0 then
+    if not fits and acc.freed > 0 then
       update ledger_accounts
       set debits_pending = debits_pending - acc.freed, debits_posted = debits_posted + acc.posted
       where id = acc.account;
     end if;
-    continue when not acc.holding;
+    -- Its API keys with a spend limit (locked after it): what the resolutions freed and posted,
+    -- before its holds are judged against those limits.
+    if limited_resolutions then
+      update api_keys k set held = k.held - s.held, spent = k.spent + s.posted
+      from (select key, sum(held) as held, sum(posted) as posted
+            from unnest(c_account, c_key, c_held, c_posted) as c(account, key, held, posted)
+            where account = acc.account and key is not null group by key) as s
+      where k.id = s.key;
+    end if;
+    continue when fits or not acc.holding;
     -- Not all fit: the holds one by one, in their order.
     for i in 1 .. cardinality(h_id) loop
       continue when h_account[i] <> acc.account or h_existed[i];
@@ -135,13 +145,6 @@ begin
       end if;
     end loop;
   end loop;
-
-  -- API keys with a spend limit, after their accounts: what the resolutions freed and posted.
-  update api_keys k set held = k.held - s.held, spent = k.spent + s.posted
-  from (select key, sum(held) as held, sum(posted) as posted
-        from unnest(c_key, c_held, c_posted) as c(key, held, posted)
-        where key is not null group by key) as s
-  where k.id = s.key;
 
   if p_all_or_nothing and (true = any(array(select x is not null from unnest(h_refusal || r_refusal) as x))) then
     raise exception 'a refusal in an all-or-nothing post' using errcode = 'TS005';

@@ -93,7 +93,7 @@ export function groupCommit(sql: Sql, options: { maxGroup?: number } = {}): Grou
       group[0].reject(result.error);
     } else {
       // Nothing of the group is in: each call runs again alone, so only the failing one fails.
-      await Promise.all(group.map((pending) => runGroup([pending])));
+      await Promise.allSettled(group.map((pending) => runGroup([pending])));
     }
   }
 
@@ -107,22 +107,34 @@ export function groupCommit(sql: Sql, options: { maxGroup?: number } = {}): Grou
     calls: CallWrite[],
     hopeful: boolean,
   ): Promise<{ outcomes: (LedgerOutcome | Error)[] } | { error: unknown }> {
-    const connection = await sql.reserve();
+    let connection;
+    try {
+      connection = await sql.reserve();
+    } catch (error) {
+      return { error };
+    }
     const tx = connection as unknown as Tx;
+    // Statements go out in the order they are made, each without waiting for the one before.
+    const statements: Promise<unknown>[] = [];
     try {
       const holds = calls.flatMap((call) => call.hold ? [call.hold] : []);
       const resolutions = calls.flatMap((call) => call.resolution ? [call.resolution] : []);
-      // Statements go out in the order they are made, each without waiting for the one before.
-      const statements: Promise<unknown>[] = [connection`begin`.execute()];
       let outcomes: (LedgerOutcome | Error)[];
+      let records: CallRecords[];
       if (hopeful) {
-        statements.push(postAllOrNothing(tx, holds, resolutions).execute());
+        // Everything is made before anything is sent: a mistake in the making sends nothing.
         outcomes = calls.map((call) => ({
           hold: call.hold && "held",
           resolution: call.resolution && "resolved",
         }));
+        records = recordsOf(calls, outcomes);
+        statements.push(
+          connection`begin`.execute(),
+          postAllOrNothing(tx, holds, resolutions).execute(),
+        );
       } else {
-        const [, posted] = await Promise.all([statements[0], post(tx, holds, resolutions)]);
+        statements.push(connection`begin`.execute(), post(tx, holds, resolutions));
+        const posted = (await Promise.all(statements))[1] as Awaited<ReturnType<typeof post>>;
         let h = 0, r = 0;
         outcomes = calls.map((call) => {
           const hold = call.hold ? posted.holds[h++] : undefined;
@@ -134,12 +146,9 @@ export function groupCommit(sql: Sql, options: { maxGroup?: number } = {}): Grou
             resolution: resolution && (resolution.notOpen ? "not_open" : "resolved"),
           };
         });
+        records = recordsOf(calls, outcomes);
       }
 
-      const records = calls.map((call, i) => {
-        const outcome = outcomes[i];
-        return outcome instanceof Error ? {} : call.records?.(outcome) ?? {};
-      });
       const logs = records.flatMap((r) => r.log ? [r.log] : []);
       const images = records.flatMap((r) => r.images ?? []);
       const completions = records.flatMap((r) => r.idempotency ? [r.idempotency] : []);
@@ -154,6 +163,8 @@ export function groupCommit(sql: Sql, options: { maxGroup?: number } = {}): Grou
       const failed = settled.some((s) => s.status === "rejected");
       return failed ? { error: asLedgerError(firstCause(settled)) } : { outcomes };
     } catch (error) {
+      // Whatever was sent is answered before the rollback, its failures included.
+      await Promise.allSettled(statements);
       await connection`rollback`.catch(() => {});
       return { error };
     } finally {
@@ -165,7 +176,11 @@ export function groupCommit(sql: Sql, options: { maxGroup?: number } = {}): Grou
     scheduled = false;
     if (inFlight || queue.length === 0) return;
     inFlight = true;
-    runGroup(queue.splice(0, maxGroup)).finally(() => {
+    const group = queue.splice(0, maxGroup);
+    runGroup(group).catch((error) => {
+      // Not expected (attempt answers every failure); a call already settled ignores this.
+      for (const pending of group) pending.reject(error);
+    }).finally(() => {
       inFlight = false;
       startGroup();
     });
@@ -182,6 +197,14 @@ export function groupCommit(sql: Sql, options: { maxGroup?: number } = {}): Grou
       });
     },
   };
+}
+
+/** Each call's records, made from its outcome (none for a call that failed). */
+function recordsOf(calls: CallWrite[], outcomes: (LedgerOutcome | Error)[]): CallRecords[] {
+  return calls.map((call, i) => {
+    const outcome = outcomes[i];
+    return outcome instanceof Error ? {} : call.records?.(outcome) ?? {};
+  });
 }
 
 /** The error that counts among a failed transaction's: the first that is not "current

@@ -176,6 +176,31 @@ test("the group commit: a call whose Idempotency-Key claim was lost is not settl
   await assertLedgerHolds(sql);
 });
 
+test("the group commit: a call whose records cannot be made fails alone, before anything is sent", async () => {
+  const max = await customer(sql, { balance: 100_000n });
+  const commits = groupCommit(sql);
+  const holdOf = () => ({
+    id: id(),
+    accountId: max.accountId,
+    amount: 1_000n,
+    timeoutSeconds: 60,
+    requestId: "m",
+  });
+  const results = await Promise.allSettled([
+    commits.write({ hold: holdOf() }),
+    commits.write({
+      hold: holdOf(),
+      records: () => {
+        throw new Error("no records");
+      },
+    }),
+    commits.write({ hold: holdOf() }),
+  ]);
+  assert.deepEqual(results.map((r) => r.status), ["fulfilled", "rejected", "fulfilled"]);
+  assert.equal((await balanceOf(sql, max.accountId)).pending, 2_000n);
+  await assertLedgerHolds(sql);
+});
+
 test("two group commits (two server threads) holding for the same customers in opposite order never deadlock", async () => {
   const [gus, hal] = [
     await customer(sql, { balance: 1_000_000n }),
@@ -525,6 +550,33 @@ test("a key's spend limit is enforced up front, under concurrency, like the bala
     apiKeyId: jo.apiKeyId,
     keyHasSpendLimit: true,
   });
+  await assertLedgerHolds(sql);
+});
+
+test("a settle frees room under the key's spend limit for holds in the same post", async () => {
+  const lee = await customer(sql, { balance: 10_000_000n, spendLimit: 100_000n });
+  const onKey = (amount: bigint) => ({
+    id: id(),
+    accountId: lee.accountId,
+    amount,
+    timeoutSeconds: 60,
+    requestId: "k",
+    apiKeyId: lee.apiKeyId,
+    keyHasSpendLimit: true,
+  });
+  const full = await hold(sql, onKey(100_000n));
+  // The settle posts 60,000 and frees 40,000 of the key's limit: a hold of 30,000 fits, not two.
+  const answers = await sql.begin((tx) =>
+    post(tx, [onKey(30_000n), onKey(30_000n)], [
+      { id: id(), holdId: full.id, kind: "settle", amount: 60_000n },
+    ])
+  );
+  assert.deepEqual(
+    answers.holds.map((a) => "held" in a && a.held ? "held" : (a as { refusal: string }).refusal),
+    ["held", "spend_limit_exceeded"],
+  );
+  const [key] = await sql`select spent, held from api_keys where id = ${lee.apiKeyId}`;
+  assert.deepEqual([key.spent, key.held], [60_000n, 30_000n]);
   await assertLedgerHolds(sql);
 });
 
