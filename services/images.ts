@@ -6,8 +6,8 @@
 // The money and the request log move together: the hold and the "pending" log row commit in one
 // transaction; the settle (or release), the images' records, the final log row and the
 // idempotency record commit in another. Both go through the group commit, which shares each
-// transaction (and each statement) with other calls' writes. Any failure before the settle releases everything:
-// nothing is charged that was not delivered.
+// transaction (and each statement) with other calls' writes. Any failure before the settle
+// releases everything: nothing is charged that was not delivered.
 import type { Config } from "./config.ts";
 import type { Sql } from "./database.ts";
 import type { Caller } from "./api_keys.ts";
