@@ -189,23 +189,27 @@ function postStatement(
 ): PendingQuery {
   for (const h of holds) assertPositive(h.amount);
   for (const r of resolutions) if (r.kind === "settle") assertPositive(r.amount ?? 0n);
-  const text = (values: unknown[]) => db.array(values.map((v) => v == null ? null : String(v)));
+  // One array per field, in item order, sent as text and cast in the statement.
+  const field = <T>(items: T[], value: (item: T) => unknown) =>
+    db.array(items.map((item) => {
+      const v = value(item);
+      return v == null ? null : String(v);
+    }));
   return db`
     select side, item, created, refusal, ${transferColumns(db)}
     from ledger_post(
-      ${text(holds.map((h) => h.id))}::uuid[], ${text(holds.map((h) => h.accountId))}::bigint[],
-      ${text(holds.map((h) => h.amount))}::bigint[],
-      ${text(holds.map((h) => h.timeoutSeconds))}::float8[],
-      ${text(holds.map((h) => h.requestId))}::text[], ${
-    text(holds.map((h) => h.apiKeyId))
-  }::bigint[],
-      ${text(holds.map((h) => h.apiKeyId != null && (h.keyHasSpendLimit ?? false)))}::boolean[],
-      ${text(resolutions.map((r) => r.id))}::uuid[], ${
-    text(resolutions.map((r) => r.holdId))
-  }::uuid[],
-      ${text(resolutions.map((r) => r.kind))}::text[],
-      ${text(resolutions.map((r) => r.kind === "settle" ? r.amount : null))}::bigint[],
-      ${text(resolutions.map((r) => r.note))}::text[],
+      ${field(holds, (h) => h.id)}::uuid[],
+      ${field(holds, (h) => h.accountId)}::bigint[],
+      ${field(holds, (h) => h.amount)}::bigint[],
+      ${field(holds, (h) => h.timeoutSeconds)}::float8[],
+      ${field(holds, (h) => h.requestId)}::text[],
+      ${field(holds, (h) => h.apiKeyId)}::bigint[],
+      ${field(holds, (h) => h.apiKeyId != null && (h.keyHasSpendLimit ?? false))}::boolean[],
+      ${field(resolutions, (r) => r.id)}::uuid[],
+      ${field(resolutions, (r) => r.holdId)}::uuid[],
+      ${field(resolutions, (r) => r.kind)}::text[],
+      ${field(resolutions, (r) => r.kind === "settle" ? r.amount : null)}::bigint[],
+      ${field(resolutions, (r) => r.note)}::text[],
       ${allOrNothing})`;
 }
 
