@@ -5,8 +5,10 @@ import { assertLedgerHolds, customer } from "./_helpers/fixtures.ts";
 import {
   balanceOf,
   hold,
+  type HoldInput,
   LedgerError,
   post,
+  type PostAnswers,
   release,
   releaseExpiredHolds,
   settle,
@@ -18,6 +20,20 @@ import { checkLedger } from "../services/ledger_check.ts";
 
 const { sql } = await freshDatabase({ max: 30 });
 const id = () => crypto.randomUUID();
+
+/** A new hold of `amount` on `accountId`, good for a minute. */
+const holdOn = (accountId: bigint, amount: bigint, extra: Partial<HoldInput> = {}): HoldInput => ({
+  id: id(),
+  accountId,
+  amount,
+  timeoutSeconds: 60,
+  requestId: "t",
+  ...extra,
+});
+
+/** "held", or the refusal, of each hold's answer. */
+const heldOrRefused = (answers: PostAnswers["holds"]) =>
+  answers.map((a) => "held" in a && a.held ? "held" : (a as { refusal: string }).refusal);
 
 function rejectsWith(code: string) {
   return (error: unknown) => error instanceof LedgerError && error.code === code;
@@ -140,14 +156,7 @@ test("the group commit: a call that fails, fails alone; the others commit", asyn
 
 test("the group commit: a call whose Idempotency-Key claim was lost is not settled; the others are", async () => {
   const ivy = await customer(sql, { balance: 100_000n });
-  const holdOf = () =>
-    hold(sql, {
-      id: id(),
-      accountId: ivy.accountId,
-      amount: 1_000n,
-      timeoutSeconds: 60,
-      requestId: "i",
-    });
+  const holdOf = () => hold(sql, holdOn(ivy.accountId, 1_000n));
   const [lost, kept] = [await holdOf(), await holdOf()];
   const commits = groupCommit(sql);
   const [lostCall, keptCall] = await Promise.allSettled([
@@ -179,13 +188,7 @@ test("the group commit: a call whose Idempotency-Key claim was lost is not settl
 test("the group commit: a call whose records cannot be made fails alone, before anything is sent", async () => {
   const max = await customer(sql, { balance: 100_000n });
   const commits = groupCommit(sql);
-  const holdOf = () => ({
-    id: id(),
-    accountId: max.accountId,
-    amount: 1_000n,
-    timeoutSeconds: 60,
-    requestId: "m",
-  });
+  const holdOf = () => holdOn(max.accountId, 1_000n);
   const results = await Promise.allSettled([
     commits.write({ hold: holdOf() }),
     commits.write({
@@ -287,20 +290,8 @@ test("settling a hold that is no longer open is an answer: the call's records co
 
 test("one post settles first, then holds one by one in order: money a settle frees is there for the holds", async () => {
   const gail = await customer(sql, { balance: 10_000n });
-  const earlier = await hold(sql, {
-    id: id(),
-    accountId: gail.accountId,
-    amount: 5_000n,
-    timeoutSeconds: 60,
-    requestId: "p",
-  });
-  const holdOf = (amount: bigint) => ({
-    id: id(),
-    accountId: gail.accountId,
-    amount,
-    timeoutSeconds: 60,
-    requestId: "p",
-  });
+  const earlier = await hold(sql, holdOn(gail.accountId, 5_000n));
+  const holdOf = (amount: bigint) => holdOn(gail.accountId, amount);
   // Available before: 5,000. The settle posts 3,000 and frees the rest: 7,000 for the holds.
   const answers = await sql.begin((tx) =>
     post(tx, [holdOf(4_000n), holdOf(4_000n), holdOf(3_000n)], [
@@ -308,7 +299,7 @@ test("one post settles first, then holds one by one in order: money a settle fre
     ])
   );
   assert.deepEqual(
-    answers.holds.map((a) => "held" in a && a.held ? "held" : (a as { refusal: string }).refusal),
+    heldOrRefused(answers.holds),
     ["held", "insufficient_funds", "held"],
   );
   assert.ok("resolved" in answers.resolutions[0] && answers.resolutions[0].resolved);
@@ -555,15 +546,8 @@ test("a key's spend limit is enforced up front, under concurrency, like the bala
 
 test("a settle frees room under the key's spend limit for holds in the same post", async () => {
   const lee = await customer(sql, { balance: 10_000_000n, spendLimit: 100_000n });
-  const onKey = (amount: bigint) => ({
-    id: id(),
-    accountId: lee.accountId,
-    amount,
-    timeoutSeconds: 60,
-    requestId: "k",
-    apiKeyId: lee.apiKeyId,
-    keyHasSpendLimit: true,
-  });
+  const onKey = (amount: bigint) =>
+    holdOn(lee.accountId, amount, { apiKeyId: lee.apiKeyId, keyHasSpendLimit: true });
   const full = await hold(sql, onKey(100_000n));
   // The settle posts 60,000 and frees 40,000 of the key's limit: a hold of 30,000 fits, not two.
   const answers = await sql.begin((tx) =>
@@ -572,7 +556,7 @@ test("a settle frees room under the key's spend limit for holds in the same post
     ])
   );
   assert.deepEqual(
-    answers.holds.map((a) => "held" in a && a.held ? "held" : (a as { refusal: string }).refusal),
+    heldOrRefused(answers.holds),
     ["held", "spend_limit_exceeded"],
   );
   const [key] = await sql`select spent, held from api_keys where id = ${lee.apiKeyId}`;
