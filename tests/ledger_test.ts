@@ -58,14 +58,7 @@ test("200 concurrent holds against a balance covering exactly 53 of them: exactl
   const results = await Promise.allSettled(
     Array.from(
       { length: 200 },
-      () =>
-        hold(sql, {
-          id: id(),
-          accountId: bob.accountId,
-          amount: price,
-          timeoutSeconds: 60,
-          requestId: "race",
-        }),
+      () => hold(sql, holdOn(bob.accountId, price)),
     ),
   );
   const held = results.filter((r) => r.status === "fulfilled");
@@ -94,7 +87,7 @@ test("holds racing through the group commit: one customer's refusals never undo 
     const holdId = id();
     holdIds.push(holdId);
     return commits.write({
-      hold: { id: holdId, accountId, amount: price, timeoutSeconds: 60, requestId: "g" },
+      hold: holdOn(accountId, price, { id: holdId }),
     });
   };
   const outcomes = (await Promise.all(
@@ -118,13 +111,7 @@ test("holds racing through the group commit: one customer's refusals never undo 
 
 test("the group commit: a call that fails, fails alone; the others commit", async () => {
   const erin = await customer(sql, { balance: 100_000n });
-  const earlier = await hold(sql, {
-    id: id(),
-    accountId: erin.accountId,
-    amount: 1_000n,
-    timeoutSeconds: 60,
-    requestId: "g",
-  });
+  const earlier = await hold(sql, holdOn(erin.accountId, 1_000n));
   const commits = groupCommit(sql);
   const holdIds = Array.from({ length: 12 }, id);
   const results = await Promise.allSettled(
@@ -136,13 +123,7 @@ test("the group commit: a call that fails, fails alone; the others commit", asyn
           resolution: { id: id(), holdId: earlier.id, kind: "settle", amount: 2_000n },
         })
         : commits.write({
-          hold: {
-            id: holdId,
-            accountId: erin.accountId,
-            amount: 1_000n,
-            timeoutSeconds: 60,
-            requestId: "g",
-          },
+          hold: holdOn(erin.accountId, 1_000n, { id: holdId }),
         })
     ),
   );
@@ -215,7 +196,7 @@ test("two group commits (two server threads) holding for the same customers in o
   const holdFor = (commits: ReturnType<typeof groupCommit>, accountId: bigint) => {
     const holdId = id();
     return commits.write({
-      hold: { id: holdId, accountId, amount: 1_000n, timeoutSeconds: 60, requestId: "d" },
+      hold: holdOn(accountId, 1_000n, { id: holdId }),
       records: () => {
         attempts.set(holdId, (attempts.get(holdId) ?? 0) + 1);
         return {};
@@ -238,13 +219,7 @@ test("two group commits (two server threads) holding for the same customers in o
 test("settling a hold that is no longer open is an answer: the call's records commit, free, beside the others", async () => {
   const fay = await customer(sql, { balance: 100_000n });
   const commits = groupCommit(sql);
-  const h = await hold(sql, {
-    id: id(),
-    accountId: fay.accountId,
-    amount: 1_000n,
-    timeoutSeconds: 60,
-    requestId: "t",
-  });
+  const h = await hold(sql, holdOn(fay.accountId, 1_000n));
   // Resolved meanwhile, as the sweeper does with a hold past its deadline.
   await release(sql, { id: id(), holdId: h.id });
   const requestId = `req_${id()}`;
@@ -267,13 +242,7 @@ test("settling a hold that is no longer open is an answer: the call's records co
       }),
     }),
     commits.write({
-      hold: {
-        id: id(),
-        accountId: fay.accountId,
-        amount: 2_000n,
-        timeoutSeconds: 60,
-        requestId: "t",
-      },
+      hold: holdOn(fay.accountId, 2_000n),
     }),
   ]);
   assert.equal(late.resolution, "not_open");
@@ -313,13 +282,7 @@ test("one post settles first, then holds one by one in order: money a settle fre
 
 test("settle posts the actual amount and frees the rest of the hold", async () => {
   const carol = await customer(sql, { balance: 1_000_000n });
-  const h = await hold(sql, {
-    id: id(),
-    accountId: carol.accountId,
-    amount: 400_000n,
-    timeoutSeconds: 60,
-    requestId: "r1",
-  });
+  const h = await hold(sql, holdOn(carol.accountId, 400_000n));
   assert.equal((await balanceOf(sql, carol.accountId)).available, 600_000n);
   await settle(sql, { id: id(), holdId: h.id, amount: 150_000n });
   assert.deepEqual(await balanceOf(sql, carol.accountId), {
@@ -332,13 +295,7 @@ test("settle posts the actual amount and frees the rest of the hold", async () =
 
 test("a hold resolves exactly once: settle twice, release after settle, settle after release are refused", async () => {
   const dave = await customer(sql, { balance: 1_000_000n });
-  const first = await hold(sql, {
-    id: id(),
-    accountId: dave.accountId,
-    amount: 100_000n,
-    timeoutSeconds: 60,
-    requestId: "r",
-  });
+  const first = await hold(sql, holdOn(dave.accountId, 100_000n));
   await settle(sql, { id: id(), holdId: first.id, amount: 100_000n });
   await assert.rejects(
     settle(sql, { id: id(), holdId: first.id, amount: 100_000n }),
@@ -346,13 +303,7 @@ test("a hold resolves exactly once: settle twice, release after settle, settle a
   );
   await assert.rejects(release(sql, { id: id(), holdId: first.id }), rejectsWith("hold_not_open"));
 
-  const second = await hold(sql, {
-    id: id(),
-    accountId: dave.accountId,
-    amount: 100_000n,
-    timeoutSeconds: 60,
-    requestId: "r",
-  });
+  const second = await hold(sql, holdOn(dave.accountId, 100_000n));
   await release(sql, { id: id(), holdId: second.id });
   await assert.rejects(
     settle(sql, { id: id(), holdId: second.id, amount: 1n }),
@@ -364,13 +315,7 @@ test("a hold resolves exactly once: settle twice, release after settle, settle a
 
 test("concurrent settle and release of one hold: one wins, the other is refused", async () => {
   const erin = await customer(sql, { balance: 1_000_000n });
-  const h = await hold(sql, {
-    id: id(),
-    accountId: erin.accountId,
-    amount: 300_000n,
-    timeoutSeconds: 60,
-    requestId: "r",
-  });
+  const h = await hold(sql, holdOn(erin.accountId, 300_000n));
   const results = await Promise.allSettled([
     settle(sql, { id: id(), holdId: h.id, amount: 300_000n }),
     release(sql, { id: id(), holdId: h.id }),
@@ -382,13 +327,7 @@ test("concurrent settle and release of one hold: one wins, the other is refused"
 
 test("settling more than was held is refused and changes nothing", async () => {
   const fay = await customer(sql, { balance: 1_000_000n });
-  const h = await hold(sql, {
-    id: id(),
-    accountId: fay.accountId,
-    amount: 100_000n,
-    timeoutSeconds: 60,
-    requestId: "r",
-  });
+  const h = await hold(sql, holdOn(fay.accountId, 100_000n));
   await assert.rejects(
     settle(sql, { id: id(), holdId: h.id, amount: 100_001n }),
     rejectsWith("invalid_amount"),
@@ -402,13 +341,7 @@ test("amounts must be positive integers of micro-dollars", async () => {
   const gus = await customer(sql, { balance: 1_000_000n });
   for (const amount of [0n, -1n]) {
     await assert.rejects(
-      hold(sql, {
-        id: id(),
-        accountId: gus.accountId,
-        amount,
-        timeoutSeconds: 60,
-        requestId: "r",
-      }),
+      hold(sql, holdOn(gus.accountId, amount)),
       rejectsWith("invalid_amount"),
     );
     await assert.rejects(
@@ -462,36 +395,17 @@ test("the same transfer id twice creates one transfer; with different fields it 
   );
 
   const holdId = id();
-  await hold(sql, {
-    id: holdId,
-    accountId: ivy.accountId,
-    amount: 1_000_000n,
-    timeoutSeconds: 60,
-    requestId: "r",
-  });
+  await hold(sql, holdOn(ivy.accountId, 1_000_000n, { id: holdId }));
   const concurrentRetries = await Promise.all(
     Array.from(
       { length: 5 },
-      () =>
-        hold(sql, {
-          id: holdId,
-          accountId: ivy.accountId,
-          amount: 1_000_000n,
-          timeoutSeconds: 60,
-          requestId: "r",
-        }),
+      () => hold(sql, holdOn(ivy.accountId, 1_000_000n, { id: holdId })),
     ),
   );
   assert.ok(concurrentRetries.every((t) => t.id === holdId));
   assert.equal((await balanceOf(sql, ivy.accountId)).pending, 1_000_000n);
   await assert.rejects(
-    hold(sql, {
-      id: holdId,
-      accountId: ivy.accountId,
-      amount: 2_000_000n,
-      timeoutSeconds: 60,
-      requestId: "r",
-    }),
+    hold(sql, holdOn(ivy.accountId, 2_000_000n, { id: holdId })),
     rejectsWith("transfer_exists_with_different_fields"),
   );
 
@@ -509,16 +423,14 @@ test("the same transfer id twice creates one transfer; with different fields it 
 test("a key's spend limit is enforced up front, under concurrency, like the balance", async () => {
   const jo = await customer(sql, { balance: 100_000_000n, spendLimit: 1_000_000n });
   const results = await Promise.allSettled(
-    Array.from({ length: 30 }, () =>
-      hold(sql, {
-        id: id(),
-        accountId: jo.accountId,
-        amount: 100_000n,
-        timeoutSeconds: 60,
-        requestId: "r",
-        apiKeyId: jo.apiKeyId,
-        keyHasSpendLimit: true,
-      })),
+    Array.from(
+      { length: 30 },
+      () =>
+        hold(
+          sql,
+          holdOn(jo.accountId, 100_000n, { apiKeyId: jo.apiKeyId, keyHasSpendLimit: true }),
+        ),
+    ),
   );
   const held = results.filter((r) => r.status === "fulfilled") as PromiseFulfilledResult<
     { id: string }
@@ -532,15 +444,10 @@ test("a key's spend limit is enforced up front, under concurrency, like the bala
   for (const h of held) await settle(sql, { id: id(), holdId: h.value.id, amount: 50_000n });
   const [key] = await sql`select spent, held from api_keys where id = ${jo.apiKeyId}`;
   assert.deepEqual([key.spent, key.held], [500_000n, 0n]);
-  await hold(sql, {
-    id: id(),
-    accountId: jo.accountId,
-    amount: 500_000n,
-    timeoutSeconds: 60,
-    requestId: "r",
-    apiKeyId: jo.apiKeyId,
-    keyHasSpendLimit: true,
-  });
+  await hold(
+    sql,
+    holdOn(jo.accountId, 500_000n, { apiKeyId: jo.apiKeyId, keyHasSpendLimit: true }),
+  );
   await assertLedgerHolds(sql);
 });
 
