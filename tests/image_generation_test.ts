@@ -238,50 +238,41 @@ for (
   });
 }
 
-test("a failed channel moves the call to the next one: charged once, for the one that delivered", async () => {
-  const gina = await customer(sql, { balance: 1_000_000n });
-  const failing = startStandinUpstream();
-  failing.respond = () => ({ kind: "status", status: 500 });
-  await addStandinChannel(sql, "failing-first", failing, 1_000);
-  upstream.respond = () => ({ kind: "ok" });
-  try {
-    const result = await gw.client(gina.key).images.generate({
-      model: "gpt-image-2",
-      prompt: "fallback",
-      quality: "low",
-      size: "1024x1024",
-    });
-    assert.equal(result.data?.length, 1);
-    assert.equal(failing.calls.length, 1);
-    assert.equal((await balanceOf(sql, gina.accountId)).available, 1_000_000n - 7_200n);
-  } finally {
-    await setChannelEnabled(sql, "failing-first", false);
-    await failing.close();
-  }
-});
-
-test("a channel that answers without a readable image is passed over, and nothing is paid for it", async () => {
-  const gus = await customer(sql, { balance: 1_000_000n });
-  const broken = startStandinUpstream();
-  broken.respond = () => ({ kind: "not_an_image" });
-  await addStandinChannel(sql, "broken-images", broken, 1_000);
-  upstream.respond = () => ({ kind: "ok" });
-  try {
-    const result = await gw.client(gus.key).images.generate({
-      model: "gpt-image-2",
-      prompt: "a real one, please",
-      quality: "low",
-      size: "1024x1024",
-    });
-    assert.equal(result.data?.length, 1);
-    assert.equal(broken.calls.length, 1);
-    assert.equal((await balanceOf(sql, gus.accountId)).available, 1_000_000n - 7_200n);
-  } finally {
-    await setChannelEnabled(sql, "broken-images", false);
-    await broken.close();
-  }
-  await assertLedgerHolds(sql);
-});
+for (
+  const [title, first] of [
+    ["a failed channel moves the call to the next one: charged once, for the one that delivered", {
+      kind: "status",
+      status: 500,
+    }],
+    ["a channel that answers without a readable image is passed over, and nothing is paid for it", {
+      kind: "not_an_image",
+    }],
+  ] as const
+) {
+  test(title, async () => {
+    const gina = await customer(sql, { balance: 1_000_000n });
+    const failing = startStandinUpstream();
+    failing.respond = () => first;
+    const name = `failing-first-${first.kind}`;
+    await addStandinChannel(sql, name, failing, 1_000);
+    upstream.respond = () => ({ kind: "ok" });
+    try {
+      const result = await gw.client(gina.key).images.generate({
+        model: "gpt-image-2",
+        prompt: "fallback",
+        quality: "low",
+        size: "1024x1024",
+      });
+      assert.equal(result.data?.length, 1);
+      assert.equal(failing.calls.length, 1);
+      assert.equal((await balanceOf(sql, gina.accountId)).available, 1_000_000n - 7_200n);
+    } finally {
+      await setChannelEnabled(sql, name, false);
+      await failing.close();
+    }
+    await assertLedgerHolds(sql);
+  });
+}
 
 test("when every channel fails, the hold is released in full and the log says failed", async () => {
   const hank = await customer(sql, { balance: 1_000_000n });
