@@ -23,13 +23,16 @@ async function run(cmd: string, args: string[], cwd: string, env: Record<string,
   return text;
 }
 
+// Resolved here: in the worktree, a name like HEAD would mean the worktree's own checkout.
+const baseCommit = (await run("git", ["rev-parse", "--verify", `${baseRev}^{commit}`], root)).trim();
 try {
   await Deno.stat(baseDir);
-  await run("git", ["checkout", "-q", "--detach", baseRev], baseDir);
+  await run("git", ["checkout", "-q", "--detach", baseCommit], baseDir);
 } catch (error) {
   if (!(error instanceof Deno.errors.NotFound)) throw error;
-  await run("git", ["worktree", "add", "-q", "--detach", baseDir, baseRev], root);
+  await run("git", ["worktree", "add", "-q", "--detach", baseDir, baseCommit], root);
 }
+console.log(`base: ${baseCommit.slice(0, 7)} (${baseRev}), work: the working tree`);
 await run(Deno.execPath(), ["install"], baseDir);
 
 /** req/s by side and connection count. */
