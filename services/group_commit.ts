@@ -41,8 +41,10 @@ import { completeIdempotencyKeys, type IdempotencyCompletion } from "./idempoten
 export interface CallWrite {
   hold?: HoldInput;
   resolution?: Resolution;
-  /** The records, made from what the ledger did; may run more than once (once per attempt). */
-  records?(outcome: LedgerOutcome): CallRecords;
+  /** The records, when the ledger does what was asked. */
+  records?: CallRecords;
+  /** The records instead, when the hold is refused or the resolution finds its hold not open. */
+  otherwise?: CallRecords;
 }
 
 /** What the ledger did with a call's hold and resolution. */
@@ -70,8 +72,19 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-export function groupCommit(sql: Sql, options: { maxGroup?: number } = {}): GroupCommit {
+export interface GroupCommitOptions {
+  maxGroup?: number;
+  /** A group's transaction failed other than by a refusal, and its calls go again one by one. */
+  onFallback?(error: unknown, calls: number): void;
+}
+
+export function groupCommit(sql: Sql, options: GroupCommitOptions = {}): GroupCommit {
   const maxGroup = options.maxGroup ?? 100;
+  const onFallback = options.onFallback ??
+    ((error: unknown, calls: number) =>
+      console.warn(
+        `group commit: a group of ${calls} failed (${error}); each call goes again alone`,
+      ));
   const queue: Pending[] = [];
   let inFlight = false;
   let scheduled = false;
@@ -93,6 +106,7 @@ export function groupCommit(sql: Sql, options: { maxGroup?: number } = {}): Grou
       group[0].reject(result.error);
     } else {
       // Nothing of the group is in: each call runs again alone, so only the failing one fails.
+      onFallback(result.error, group.length);
       await Promise.allSettled(group.map((pending) => runGroup([pending])));
     }
   }
@@ -122,7 +136,6 @@ export function groupCommit(sql: Sql, options: { maxGroup?: number } = {}): Grou
       let outcomes: (LedgerOutcome | Error)[];
       let records: CallRecords[];
       if (hopeful) {
-        // Everything is made before anything is sent: a mistake in the making sends nothing.
         outcomes = calls.map((call) => ({
           hold: call.hold && "held",
           resolution: call.resolution && "resolved",
@@ -199,11 +212,14 @@ export function groupCommit(sql: Sql, options: { maxGroup?: number } = {}): Grou
   };
 }
 
-/** Each call's records, made from its outcome (none for a call that failed). */
+/** Each call's records, chosen by its outcome (none for a call that failed). */
 function recordsOf(calls: CallWrite[], outcomes: (LedgerOutcome | Error)[]): CallRecords[] {
   return calls.map((call, i) => {
     const outcome = outcomes[i];
-    return outcome instanceof Error ? {} : call.records?.(outcome) ?? {};
+    if (outcome instanceof Error) return {};
+    const asked = (outcome.hold ?? "held") === "held" &&
+      (outcome.resolution ?? "resolved") === "resolved";
+    return (asked ? call.records : call.otherwise) ?? {};
   });
 }
 

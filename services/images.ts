@@ -257,19 +257,16 @@ async function generateOnce(
       apiKeyId: caller.apiKeyId,
       keyHasSpendLimit: caller.keyHasSpendLimit,
     },
-    records: ({ hold }) => {
-      const refused = refusalOf(hold);
-      if (!refused) return { log: pending };
-      return {
-        log: {
-          ...pending,
-          status: "refused",
-          httpStatus: refused.status,
-          errorCode: refused.code,
-          latencyMs: elapsed(),
-          holdId: null,
-        },
-      };
+    records: { log: pending },
+    otherwise: {
+      log: {
+        ...pending,
+        status: "refused",
+        httpStatus: QUOTA_REFUSAL.status,
+        errorCode: QUOTA_REFUSAL.code,
+        latencyMs: elapsed(),
+        holdId: null,
+      },
     },
   });
   const refused = refusalOf(hold);
@@ -300,7 +297,8 @@ async function generateOnce(
     // outlived it): the money is free, and the log line still says how the call ended.
     await s.commits.write({
       resolution: { id: newId(), holdId, kind: "release", amount: null, note: errorCode ?? status },
-      records: () => ({ log: entry }),
+      records: { log: entry },
+      otherwise: { log: entry },
     });
     resolved = true;
   };
@@ -451,7 +449,8 @@ async function generateOnce(
         resolution: cost > 0n
           ? { id: settleId, holdId, kind: "settle", amount: cost }
           : { id: newId(), holdId, kind: "release", amount: null, note: "free" },
-        records: ({ resolution }) => records(resolution === "resolved"),
+        records: records(true),
+        otherwise: records(false),
       });
       if (resolution === "not_open") {
         console.warn(
@@ -476,6 +475,9 @@ async function generateOnce(
     throw error;
   }
 }
+
+/** Every refusal answers with this status and code (the message says which limit it was). */
+const QUOTA_REFUSAL = ApiError.insufficientQuota("");
 
 const QUOTA_MESSAGES: Record<HoldRefusal, string> = {
   insufficient_funds:

@@ -16,6 +16,7 @@ import {
   topUp,
 } from "../services/ledger.ts";
 import { groupCommit } from "../services/group_commit.ts";
+import type { RequestLogEntry } from "../services/request_log.ts";
 import { checkLedger } from "../services/ledger_check.ts";
 
 const { sql } = await freshDatabase({ max: 30 });
@@ -144,7 +145,7 @@ test("the group commit: a call whose Idempotency-Key claim was lost is not settl
     commits.write({
       resolution: { id: id(), holdId: lost.id, kind: "settle", amount: 1_000n },
       // Never claimed here (as if taken over by a retry): the settle must not commit.
-      records: () => ({
+      records: {
         idempotency: {
           userId: ivy.id,
           key: "lost-claim",
@@ -152,7 +153,7 @@ test("the group commit: a call whose Idempotency-Key claim was lost is not settl
           httpStatus: 200,
           response: {},
         },
-      }),
+      },
     }),
     commits.write({ resolution: { id: id(), holdId: kept.id, kind: "settle", amount: 1_000n } }),
   ]);
@@ -166,21 +167,29 @@ test("the group commit: a call whose Idempotency-Key claim was lost is not settl
   await assertLedgerHolds(sql);
 });
 
-test("the group commit: a call whose records cannot be made fails alone, before anything is sent", async () => {
+test("the group commit: a call whose records the database refuses fails alone, its hold with it", async () => {
   const max = await customer(sql, { balance: 100_000n });
-  const commits = groupCommit(sql);
+  const fallbacks: number[] = [];
+  const commits = groupCommit(sql, { onFallback: (_, calls) => fallbacks.push(calls) });
   const holdOf = () => holdOn(max.accountId, 1_000n);
+  const log = (kind: string): RequestLogEntry => ({
+    requestId: `req_${id()}`,
+    userId: max.id,
+    apiKeyId: null,
+    endpoint: "/v1/images/generations",
+    kind: kind as RequestLogEntry["kind"],
+    modelId: null,
+    status: "pending",
+    httpStatus: 0,
+    latencyMs: 0,
+  });
   const results = await Promise.allSettled([
-    commits.write({ hold: holdOf() }),
-    commits.write({
-      hold: holdOf(),
-      records: () => {
-        throw new Error("no records");
-      },
-    }),
-    commits.write({ hold: holdOf() }),
+    commits.write({ hold: holdOf(), records: { log: log("image") } }),
+    commits.write({ hold: holdOf(), records: { log: log("no such kind") } }),
+    commits.write({ hold: holdOf(), records: { log: log("image") } }),
   ]);
   assert.deepEqual(results.map((r) => r.status), ["fulfilled", "rejected", "fulfilled"]);
+  assert.deepEqual(fallbacks, [3], "the group went again, one call at a time");
   assert.equal((await balanceOf(sql, max.accountId)).pending, 2_000n);
   await assertLedgerHolds(sql);
 });
@@ -190,19 +199,12 @@ test("two group commits (two server threads) holding for the same customers in o
     await customer(sql, { balance: 1_000_000n }),
     await customer(sql, { balance: 1_000_000n }),
   ];
-  const threads = [groupCommit(sql), groupCommit(sql)];
-  // A deadlock would fail one group, whose calls would then be written a second time, alone.
-  const attempts = new Map<string, number>();
-  const holdFor = (commits: ReturnType<typeof groupCommit>, accountId: bigint) => {
-    const holdId = id();
-    return commits.write({
-      hold: holdOn(accountId, 1_000n, { id: holdId }),
-      records: () => {
-        attempts.set(holdId, (attempts.get(holdId) ?? 0) + 1);
-        return {};
-      },
-    });
-  };
+  // A deadlock would fail one group, whose calls would then go again, alone.
+  const fallbacks: unknown[] = [];
+  const onFallback = (error: unknown) => fallbacks.push(error);
+  const threads = [groupCommit(sql, { onFallback }), groupCommit(sql, { onFallback })];
+  const holdFor = (commits: ReturnType<typeof groupCommit>, accountId: bigint) =>
+    commits.write({ hold: holdOn(accountId, 1_000n) });
   for (let round = 0; round < 10; round++) {
     await Promise.all([
       holdFor(threads[0], gus.accountId),
@@ -211,8 +213,9 @@ test("two group commits (two server threads) holding for the same customers in o
       holdFor(threads[1], gus.accountId),
     ]);
   }
-  assert.equal(attempts.size, 40);
-  assert.ok([...attempts.values()].every((n) => n === 1), "every group committed the first time");
+  assert.deepEqual(fallbacks, [], "every group committed the first time");
+  assert.equal((await balanceOf(sql, gus.accountId)).pending, 20_000n);
+  assert.equal((await balanceOf(sql, hal.accountId)).pending, 20_000n);
   await assertLedgerHolds(sql);
 });
 
@@ -223,23 +226,22 @@ test("settling a hold that is no longer open is an answer: the call's records co
   // Resolved meanwhile, as the sweeper does with a hold past its deadline.
   await release(sql, { id: id(), holdId: h.id });
   const requestId = `req_${id()}`;
+  const settled: RequestLogEntry = {
+    requestId,
+    userId: fay.id,
+    apiKeyId: null,
+    endpoint: "/v1/images/generations",
+    kind: "image",
+    modelId: null,
+    status: "ok",
+    httpStatus: 200,
+    latencyMs: 1,
+  };
   const [late, fresh] = await Promise.all([
     commits.write({
       resolution: { id: id(), holdId: h.id, kind: "settle", amount: 1_000n },
-      records: ({ resolution }) => ({
-        log: {
-          requestId,
-          userId: fay.id,
-          apiKeyId: null,
-          endpoint: "/v1/images/generations",
-          kind: "image",
-          modelId: null,
-          status: "ok",
-          httpStatus: 200,
-          errorCode: resolution === "not_open" ? "hold_expired" : null,
-          latencyMs: 1,
-        },
-      }),
+      records: { log: { ...settled, errorCode: null } },
+      otherwise: { log: { ...settled, errorCode: "hold_expired" } },
     }),
     commits.write({
       hold: holdOn(fay.accountId, 2_000n),
