@@ -9,7 +9,7 @@ export function sha256(text: string): Uint8Array {
 }
 
 export function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return bytes.toHex();
 }
 
 export function sha256Hex(text: string): string {
