@@ -8,6 +8,7 @@ import { startHoldSweeper } from "./services/ledger.ts";
 import { ensureDemoLogin } from "./services/demo.ts";
 import { markInterrupted } from "./services/request_log.ts";
 import { purgeExpiredIdempotencyKeys } from "./services/idempotency.ts";
+import { purgeExpiredSessions } from "./services/sessions.ts";
 import { startHttpServer, startServerThreads } from "./framework/server.ts";
 
 const config = loadConfigOrExit();
@@ -37,10 +38,10 @@ const sweeper = startHoldSweeper(db.sql, {
   intervalMs: config.SWEEP_INTERVAL_SECONDS * 1000,
   onExpire: markInterrupted,
 });
-const purgeKeys = setInterval(
-  () => purgeExpiredIdempotencyKeys(db.sql).catch(console.error),
-  3_600_000,
-);
+const purgeKeys = setInterval(() => {
+  purgeExpiredIdempotencyKeys(db.sql).catch(console.error);
+  purgeExpiredSessions(db.sql).catch(console.error);
+}, 3_600_000);
 const server = await startHttpServer(config, db.sql, { reusePort: config.SERVER_THREADS > 1 });
 const moreThreads = await startServerThreads(server, config, db.url, config.SERVER_THREADS - 1);
 console.log(

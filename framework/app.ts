@@ -1,5 +1,6 @@
 // Builds the one Hono app: pages and the /v1 API on the same server.
 import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
 import type { AppEnv, AppServices } from "./context.ts";
 import { mountFileRoutes } from "./file_routes.ts";
 import { buildIslands, ISLAND_PREFIX } from "./islands.ts";
@@ -22,6 +23,8 @@ export async function createApp(services: AppServices): Promise<Hono<AppEnv>> {
   });
 
   app.onError((error, c) => {
+    // Hono's own middleware answers with these (the CSRF check's 403).
+    if (error instanceof HTTPException) return error.getResponse();
     const apiError = error instanceof ApiError ? error : internalError(error, c.var.requestId);
     for (const [name, value] of Object.entries(apiError.headers)) c.header(name, value);
     return c.json(apiError.envelope(), apiError.status as 400);

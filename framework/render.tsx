@@ -4,7 +4,11 @@ import { renderToString } from "preact-render-to-string";
 import type { ComponentType } from "preact";
 import type { AppContext } from "./context.ts";
 
-export function renderPage(c: AppContext, Page: ComponentType<{ c: AppContext }>): Response {
+export function renderPage(
+  c: AppContext,
+  Page: ComponentType<{ c: AppContext }>,
+  status: 200 | 401 = 200,
+): Response {
   const body = renderToString(<Page c={c} />);
-  return c.html(`<!doctype html>${body}`);
+  return c.html(`<!doctype html>${body}`, status);
 }
