@@ -19,6 +19,9 @@
 // records made from each answer (a refused hold logs "refused", a hold that expired meanwhile
 // delivers free), then COMMIT. Under light load a group carries one call and starts at once.
 //
+// A group with no answer from PostgreSQL within flightTimeoutMs fails its calls with
+// FlightTimeout instead of keeping every later group waiting behind it.
+//
 // All of a group commits, or none of it. When a statement fails otherwise, the group rolls back and
 // each call's write runs again alone, in a group of its own, so only the failing one fails. The ledger
 // locks the accounts of a whole group in ascending order, and keys only after them, so two groups
@@ -76,6 +79,21 @@ export interface GroupCommitOptions {
   maxGroup?: number;
   /** A group's transaction failed other than by a refusal, and its calls go again one by one. */
   onFallback?(error: unknown, calls: number): void;
+  /** How long a group waits for PostgreSQL's answers before its calls fail (60 s). */
+  flightTimeoutMs?: number;
+}
+
+/**
+ * A group had no answer from PostgreSQL in time. Whether it committed is unknown: a caller that
+ * must know asks the database (images.ts resolves a settle's fate by releasing its hold). Its
+ * connection is left out of the pool: postgres.js can leave a connection whose server process
+ * died mid-statement with queries that are never answered.
+ */
+export class FlightTimeout extends Error {
+  constructor(ms: number) {
+    super(`no answer from PostgreSQL to a group commit in ${ms} ms`);
+    this.name = "FlightTimeout";
+  }
 }
 
 export function groupCommit(sql: Sql, options: GroupCommitOptions = {}): GroupCommit {
@@ -85,6 +103,7 @@ export function groupCommit(sql: Sql, options: GroupCommitOptions = {}): GroupCo
       console.warn(
         `group commit: a group of ${calls} failed (${error}); each call goes again alone`,
       ));
+  const flightTimeoutMs = options.flightTimeoutMs ?? 60_000;
   const queue: Pending[] = [];
   let inFlight = false;
   let scheduled = false;
@@ -102,8 +121,8 @@ export function groupCommit(sql: Sql, options: GroupCommitOptions = {}): GroupCo
     ) {
       // A refusal (or a hold not open, or a retry) among the calls: the same group, carefully.
       await runGroup(group, false);
-    } else if (group.length === 1) {
-      group[0].reject(result.error);
+    } else if (group.length === 1 || result.error instanceof FlightTimeout) {
+      for (const pending of group) pending.reject(result.error);
     } else {
       // Nothing of the group is in: each call runs again alone, so only the failing one fails.
       onFallback(result.error, group.length);
@@ -121,10 +140,25 @@ export function groupCommit(sql: Sql, options: GroupCommitOptions = {}): GroupCo
     calls: CallWrite[],
     hopeful: boolean,
   ): Promise<{ outcomes: (LedgerOutcome | Error)[] } | { error: unknown }> {
+    let stuck = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        stuck = true;
+        reject(new FlightTimeout(flightTimeoutMs));
+      }, flightTimeoutMs);
+    });
+    late.catch(() => {});
+    const inTime = <T>(answers: Promise<T>) => Promise.race([answers, late]);
+
     let connection;
+    const reserving = sql.reserve();
     try {
-      connection = await sql.reserve();
+      connection = await inTime(reserving);
     } catch (error) {
+      clearTimeout(timer);
+      // A connection that comes after all goes back to the pool.
+      if (stuck) reserving.then((late) => late.release(), () => {});
       return { error };
     }
     const tx = connection as unknown as Tx;
@@ -147,7 +181,9 @@ export function groupCommit(sql: Sql, options: GroupCommitOptions = {}): GroupCo
         );
       } else {
         statements.push(connection`begin`.execute(), post(tx, holds, resolutions));
-        const posted = (await Promise.all(statements))[1] as Awaited<ReturnType<typeof post>>;
+        const posted = (await inTime(Promise.all(statements)))[1] as Awaited<
+          ReturnType<typeof post>
+        >;
         let h = 0, r = 0;
         outcomes = calls.map((call) => {
           const hold = call.hold ? posted.holds[h++] : undefined;
@@ -172,16 +208,22 @@ export function groupCommit(sql: Sql, options: GroupCommitOptions = {}): GroupCo
       }
       // After a failure Postgres answers COMMIT with a rollback; or COMMIT fails itself.
       statements.push(connection`commit`.execute());
-      const settled = await Promise.allSettled(statements);
+      const settled = await inTime(Promise.allSettled(statements));
       const failed = settled.some((s) => s.status === "rejected");
       return failed ? { error: asLedgerError(firstCause(settled)) } : { outcomes };
     } catch (error) {
+      if (stuck) return { error };
       // Whatever was sent is answered before the rollback, its failures included.
-      await Promise.allSettled(statements);
-      await connection`rollback`.catch(() => {});
-      return { error };
+      await inTime(Promise.allSettled(statements)).catch(() => {});
+      if (!stuck) await inTime(connection`rollback`.execute()).catch(() => {});
+      return { error: stuck ? new FlightTimeout(flightTimeoutMs) : error };
     } finally {
-      connection.release();
+      clearTimeout(timer);
+      if (stuck) {
+        console.error(
+          `group commit: ${new FlightTimeout(flightTimeoutMs).message}; its connection is dropped`,
+        );
+      } else connection.release();
     }
   }
 

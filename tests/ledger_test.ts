@@ -15,11 +15,12 @@ import {
   startHoldSweeper,
   topUp,
 } from "../services/ledger.ts";
-import { groupCommit } from "../services/group_commit.ts";
+import { FlightTimeout, groupCommit } from "../services/group_commit.ts";
+import { connect } from "../services/database.ts";
 import type { RequestLogEntry } from "../services/request_log.ts";
 import { checkLedger } from "../services/ledger_check.ts";
 
-const { sql } = await freshDatabase({ max: 30 });
+const { sql, url: dbUrl } = await freshDatabase({ max: 30 });
 const id = () => crypto.randomUUID();
 
 /** A new hold of `amount` on `accountId`, good for a minute. */
@@ -193,6 +194,69 @@ test("the group commit: a call whose records the database refuses fails alone, i
   assert.equal((await balanceOf(sql, max.accountId)).pending, 2_000n);
   await assertLedgerHolds(sql);
 });
+
+test("a group that gets no answer from PostgreSQL fails after the flight timeout instead of hanging; later groups go through", async () => {
+  const kim = await customer(sql, { balance: 100_000n });
+  const line = silenceableLine(new URL(dbUrl));
+  const viaLine = connect(line.url, { max: 2 });
+  try {
+    const commits = groupCommit(viaLine, { flightTimeoutMs: 500 });
+    assert.equal((await commits.write({ hold: holdOn(kim.accountId, 1_000n) })).hold, "held");
+    line.silent = true; // as when the server process dies without the connection closing
+    const started = Date.now();
+    await assert.rejects(
+      commits.write({ hold: holdOn(kim.accountId, 1_000n) }),
+      (error) => error instanceof FlightTimeout,
+    );
+    assert.ok(Date.now() - started < 5_000);
+    line.silent = false;
+    assert.equal((await commits.write({ hold: holdOn(kim.accountId, 1_000n) })).hold, "held");
+    // The silenced group's statements never reached PostgreSQL: nothing of it is in.
+    assert.equal((await balanceOf(sql, kim.accountId)).pending, 2_000n);
+  } finally {
+    line.close();
+    await viaLine.end({ timeout: 0 }).catch(() => {});
+  }
+  await assertLedgerHolds(sql);
+});
+
+/** A TCP line to PostgreSQL that can go silent: while `silent`, bytes are dropped both ways. */
+function silenceableLine(target: URL) {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conns: Deno.Conn[] = [];
+  const line = {
+    silent: false,
+    url: "",
+    close() {
+      listener.close();
+      for (const conn of conns) {
+        try {
+          conn.close();
+        } catch { /* closed already */ }
+      }
+    },
+  };
+  const url = new URL(target);
+  url.port = String(listener.addr.port);
+  line.url = url.href;
+  const pump = async (from: Deno.Conn, to: Deno.Conn) => {
+    const buffer = new Uint8Array(64 * 1024);
+    try {
+      for (let n = await from.read(buffer); n !== null; n = await from.read(buffer)) {
+        if (!line.silent) await to.write(buffer.subarray(0, n));
+      }
+    } catch { /* the line was closed */ }
+  };
+  (async () => {
+    for await (const client of listener) {
+      const server = await Deno.connect({ hostname: target.hostname, port: Number(target.port) });
+      conns.push(client, server);
+      pump(client, server);
+      pump(server, client);
+    }
+  })().catch(() => {});
+  return line;
+}
 
 test("two group commits (two server threads) holding for the same customers in opposite order never deadlock", async () => {
   const [gus, hal] = [
