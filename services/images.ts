@@ -277,22 +277,28 @@ async function generateOnce(
   let resolved = false;
   // Bytes stored for this call whose records are not committed (yet): given up if it fails.
   let uncommittedKeys: string[] = [];
+  const endedEntry = (
+    status: RequestLogEntry["status"],
+    httpStatus: number,
+    errorCode: string | null,
+    extra: Partial<RequestLogEntry> = {},
+  ): RequestLogEntry => ({
+    ...logBase,
+    ...requested,
+    status,
+    httpStatus,
+    errorCode,
+    latencyMs: elapsed(),
+    holdId,
+    ...extra,
+  });
   const releaseWith = async (
     status: RequestLogEntry["status"],
     httpStatus: number,
     errorCode: string | null,
     extra: Partial<RequestLogEntry> = {},
   ) => {
-    const entry: RequestLogEntry = {
-      ...logBase,
-      ...requested,
-      status,
-      httpStatus,
-      errorCode,
-      latencyMs: elapsed(),
-      holdId,
-      ...extra,
-    };
+    const entry = endedEntry(status, httpStatus, errorCode, extra);
     // Written even when the hold is no longer open (expired by the sweeper, for a call that
     // outlived it): the money is free, and the log line still says how the call ended.
     await s.commits.write({
@@ -458,8 +464,24 @@ async function generateOnce(
         );
       }
     } catch (error) {
-      // Unless the commit went through and only its answer was lost, nothing was charged.
-      if (!(cost > 0n && await transferExists(s.sql, settleId))) throw error;
+      // The settle's answer was lost (its connection failed, or its group had no answer in time),
+      // so it may have committed. Releasing the hold decides: the release claims the hold only if
+      // the settle did not, waiting for the settle's transaction should that still be running.
+      const { resolution } = await s.commits.write({
+        resolution: {
+          id: newId(),
+          holdId,
+          kind: "release",
+          amount: null,
+          note: "settle_unanswered",
+        },
+        records: { log: endedEntry("failed", 500, "internal_error", upstreamSeen) },
+        // Not open: the settle committed (its records are in), or the sweeper expired the hold.
+      });
+      resolved = true;
+      if (!(resolution === "not_open" && cost > 0n && await transferExists(s.sql, settleId))) {
+        throw error;
+      }
     }
     resolved = true;
     uncommittedKeys = [];

@@ -325,6 +325,60 @@ for (const code of ["moderation_blocked", "content_policy_violation"] as const) 
   });
 }
 
+const LOST_SETTLES = {
+  "it committed, so the call is delivered and charged once": "before",
+  "it commits only after the answer was lost: still delivered, charged once": "after",
+  "it never commits, so the hold is released and the call is free": "never",
+} as const;
+for (const [name, commits] of Object.entries(LOST_SETTLES)) {
+  test(`a settle whose answer is lost is decided by releasing the hold: ${name}`, async () => {
+    const jan = await customer(sql, { balance: 1_000_000n });
+    upstream.respond = () => ({ kind: "ok" });
+    const services = gw.server.services;
+    const real = services.commits;
+    services.commits = {
+      async write(call) {
+        if (call.resolution?.kind !== "settle") return await real.write(call);
+        if (commits === "before") await real.write(call);
+        if (commits === "after") {
+          // Sent, but held up on the customer's row until well after the call gave up on it.
+          const blocker = await sql.reserve();
+          await blocker`begin`;
+          await blocker`select 1 from ledger_accounts where id = ${jan.accountId} for update`;
+          real.write(call).catch(() => {});
+          setTimeout(() => blocker`commit`.then(() => blocker.release()), 300);
+        }
+        throw new Error("the connection closed before the answer");
+      },
+    };
+    try {
+      const answer = await gw.client(jan.key).images.generate({
+        model: "gpt-image-2",
+        prompt: "answer lost",
+        size: "1024x1024",
+        quality: "medium",
+      }).withResponse().then((r) => r, (e) => e);
+      if (commits !== "never") {
+        assert.equal(answer.data.data.length, 1);
+        assert.deepEqual(await balanceOf(sql, jan.accountId), {
+          posted: 1_000_000n - SQUARE_MEDIUM,
+          pending: 0n,
+          available: 1_000_000n - SQUARE_MEDIUM,
+        });
+        const log = await logRow(answer.response.headers.get("x-request-id"));
+        assert.deepEqual([log.status, log.cost], ["ok", SQUARE_MEDIUM], "the settle's log line");
+      } else {
+        assert.ok(answer instanceof OpenAI.InternalServerError);
+        await assertNothingCharged(jan.accountId, 1_000_000n);
+        await assertLogged(answer.requestID, "failed", 500, "internal_error");
+      }
+    } finally {
+      services.commits = real;
+    }
+    await assertLedgerHolds(sql);
+  });
+}
+
 test("not enough money: 429 insufficient_quota before any upstream call, and the SDK is told not to retry", async () => {
   const jon = await customer(sql, { balance: 7_199n });
   const callsBefore = upstream.calls.length;
