@@ -247,36 +247,6 @@ async function generateOnce(
   };
   const refusalOf = (hold: LedgerOutcome["hold"]) =>
     hold && hold !== "held" ? ApiError.insufficientQuota(QUOTA_MESSAGES[hold]) : null;
-  const { hold } = await s.commits.write({
-    hold: {
-      id: holdId,
-      accountId: caller.accountId,
-      amount: unitMax * BigInt(request.n),
-      timeoutSeconds: holdSeconds,
-      requestId: call.requestId,
-      apiKeyId: caller.apiKeyId,
-      keyHasSpendLimit: caller.keyHasSpendLimit,
-    },
-    records: { log: pending },
-    otherwise: {
-      log: {
-        ...pending,
-        status: "refused",
-        httpStatus: QUOTA_REFUSAL.status,
-        errorCode: QUOTA_REFUSAL.code,
-        latencyMs: elapsed(),
-        holdId: null,
-      },
-    },
-  });
-  const refused = refusalOf(hold);
-  if (refused) throw refused;
-
-  // Once money is held, every way out resolves the hold: settled, or released here (an
-  // unexpected error included), or (a crash) expired by the sweeper.
-  let resolved = false;
-  // Bytes stored for this call whose records are not committed (yet): given up if it fails.
-  let uncommittedKeys: string[] = [];
   const endedEntry = (
     status: RequestLogEntry["status"],
     httpStatus: number,
@@ -292,6 +262,49 @@ async function generateOnce(
     holdId,
     ...extra,
   });
+  let hold: LedgerOutcome["hold"];
+  try {
+    ({ hold } = await s.commits.write({
+      hold: {
+        id: holdId,
+        accountId: caller.accountId,
+        amount: unitMax * BigInt(request.n),
+        timeoutSeconds: holdSeconds,
+        requestId: call.requestId,
+        apiKeyId: caller.apiKeyId,
+        keyHasSpendLimit: caller.keyHasSpendLimit,
+      },
+      records: { log: pending },
+      otherwise: {
+        log: {
+          ...pending,
+          status: "refused",
+          httpStatus: QUOTA_REFUSAL.status,
+          errorCode: QUOTA_REFUSAL.code,
+          latencyMs: elapsed(),
+          holdId: null,
+        },
+      },
+    }));
+  } catch (error) {
+    // The hold's answer was lost, so it may be in: release it now rather than at its deadline.
+    // Not open: it never was, and neither was its log line, which is written here instead.
+    const failed = endedEntry("failed", 500, "internal_error");
+    await s.commits.write({
+      resolution: { id: newId(), holdId, kind: "release", amount: null, note: "hold_unanswered" },
+      records: { log: failed },
+      otherwise: { log: { ...failed, holdId: null } },
+    }).catch(() => {});
+    throw error;
+  }
+  const refused = refusalOf(hold);
+  if (refused) throw refused;
+
+  // Once money is held, every way out resolves the hold: settled, or released here (an
+  // unexpected error included), or (a crash) expired by the sweeper.
+  let resolved = false;
+  // Bytes stored for this call whose records are not committed (yet): given up if it fails.
+  let uncommittedKeys: string[] = [];
   const releaseWith = async (
     status: RequestLogEntry["status"],
     httpStatus: number,

@@ -379,6 +379,46 @@ for (const [name, commits] of Object.entries(LOST_SETTLES)) {
   });
 }
 
+for (const committed of [true, false]) {
+  test(
+    `a hold whose answer is lost ${
+      committed
+        ? "but which committed is released at once"
+        : "and which never committed leaves nothing held"
+    }; the call fails free, with its log line`,
+    async () => {
+      const kay = await customer(sql, { balance: 1_000_000n });
+      upstream.respond = () => ({ kind: "ok" });
+      const calls = upstream.calls.length;
+      const services = gw.server.services;
+      const real = services.commits;
+      services.commits = {
+        async write(call) {
+          if (!call.hold) return await real.write(call);
+          if (committed) await real.write(call);
+          throw new Error("the connection closed before the answer");
+        },
+      };
+      try {
+        const error = await gw.client(kay.key).images.generate({
+          model: "gpt-image-2",
+          prompt: "hold lost",
+          size: "1024x1024",
+          quality: "medium",
+        }).then(() => null, (e) => e);
+        assert.ok(error instanceof OpenAI.InternalServerError);
+        assert.equal(upstream.calls.length, calls, "no upstream call without a known hold");
+        await assertNothingCharged(kay.accountId, 1_000_000n);
+        const log = await assertLogged(error.requestID, "failed", 500, "internal_error");
+        assert.equal(log.hold_id !== null, committed);
+      } finally {
+        services.commits = real;
+      }
+      await assertLedgerHolds(sql);
+    },
+  );
+}
+
 test("not enough money: 429 insufficient_quota before any upstream call, and the SDK is told not to retry", async () => {
   const jon = await customer(sql, { balance: 7_199n });
   const callsBefore = upstream.calls.length;
