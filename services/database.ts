@@ -52,7 +52,12 @@ export function connect(url: string, options: { max?: number } = {}): Sql {
     // Money is bigint micro-dollars end to end: never let it pass through a JS number.
     types: { bigint: postgres.BigInt },
     onnotice: () => {},
-    connection: { application_name: "tokensmart" },
+    connection: {
+      application_name: "tokensmart",
+      // A transaction left open by a client that stopped talking (see FlightTimeout in
+      // group_commit.ts) must not keep customers' rows locked: PostgreSQL ends it.
+      idle_in_transaction_session_timeout: 120_000,
+    },
   }) as unknown as Sql;
 }
 

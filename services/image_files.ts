@@ -11,6 +11,12 @@ export interface ImageFile {
 }
 
 /** The image `id` (img_…) if it exists and, when `ownerId` is given, belongs to that user. */
+/** Whether the record of image `id` is committed. */
+export async function imageRecorded(db: Db, id: string): Promise<boolean> {
+  const rows = await db`select 1 from images where id = ${id}`;
+  return rows.length > 0;
+}
+
 export async function readImage(
   db: Db,
   store: ImageStore,

@@ -12,7 +12,7 @@ import type { Config } from "./config.ts";
 import type { Sql } from "./database.ts";
 import type { Caller } from "./api_keys.ts";
 import { ApiError } from "./errors.ts";
-import { type HoldRefusal, transferExists } from "./ledger.ts";
+import type { HoldRefusal } from "./ledger.ts";
 import type { CallRecords, GroupCommit, LedgerOutcome } from "./group_commit.ts";
 import { type Catalog, catalog, imagePrice, maxImagePrice, QUALITIES } from "./pricing.ts";
 import { type ImageRequest, parseImageRequest } from "./image_request.ts";
@@ -22,6 +22,7 @@ import { isPolicyBlock } from "./upstreams/types.ts";
 import { callChannels, type Delivery, UpstreamFailure } from "./upstreams/failover.ts";
 import { type ImagesResponseBody, renderAnswer, type StoredAnswer } from "./image_answers.ts";
 import type { ImageStore } from "./image_store.ts";
+import { imageRecorded } from "./image_files.ts";
 import type { UrlSigner } from "./signed_urls.ts";
 import { type RequestLogEntry, writeRequestLog } from "./request_log.ts";
 import { claimIdempotencyKey, releaseIdempotencyKey } from "./idempotency.ts";
@@ -480,6 +481,10 @@ async function generateOnce(
       // The settle's answer was lost (its connection failed, or its group had no answer in time),
       // so it may have committed. Releasing the hold decides: the release claims the hold only if
       // the settle did not, waiting for the settle's transaction should that still be running.
+      // From here no other release may run (it could overwrite a committed settle's log line), and
+      // the bytes stay: the settle may have recorded them.
+      resolved = true;
+      uncommittedKeys = [];
       const { resolution } = await s.commits.write({
         resolution: {
           id: newId(),
@@ -491,10 +496,9 @@ async function generateOnce(
         records: { log: endedEntry("failed", 500, "internal_error", upstreamSeen) },
         // Not open: the settle committed (its records are in), or the sweeper expired the hold.
       });
-      resolved = true;
-      if (!(resolution === "not_open" && cost > 0n && await transferExists(s.sql, settleId))) {
-        throw error;
-      }
+      // Delivered when the settle's records are in: charged, or free (a release, or a hold that
+      // had expired).
+      if (!(resolution === "not_open" && await imageRecorded(s.sql, stored[0].id))) throw error;
     }
     resolved = true;
     uncommittedKeys = [];

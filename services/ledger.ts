@@ -87,10 +87,6 @@ export async function balanceOf(db: Db, accountId: bigint): Promise<Balance> {
   return { posted: row.posted, pending: row.pending, available: row.posted - row.pending };
 }
 
-export async function transferExists(db: Db, id: string): Promise<boolean> {
-  return (await db`select 1 from ledger_transfers where id = ${id}`).length > 0;
-}
-
 /** Adds money to a customer account from outside (a payment, a grant). */
 export async function topUp(
   db: Db,
