@@ -212,17 +212,16 @@ export function groupCommit(sql: Sql, options: GroupCommitOptions = {}): GroupCo
       const failed = settled.some((s) => s.status === "rejected");
       return failed ? { error: asLedgerError(firstCause(settled)) } : { outcomes };
     } catch (error) {
-      if (stuck) return { error };
-      // Whatever was sent is answered before the rollback, its failures included.
-      await inTime(Promise.allSettled(statements)).catch(() => {});
-      if (!stuck) await inTime(connection`rollback`.execute()).catch(() => {});
+      if (!stuck) {
+        // Whatever was sent is answered before the rollback, its failures included.
+        await inTime(Promise.allSettled(statements)).catch(() => {});
+        await inTime(connection`rollback`.execute()).catch(() => {});
+      }
       return { error: stuck ? new FlightTimeout(flightTimeoutMs) : error };
     } finally {
       clearTimeout(timer);
       if (stuck) {
-        console.error(
-          `group commit: ${new FlightTimeout(flightTimeoutMs).message}; its connection is dropped`,
-        );
+        console.error(`group commit: no answer in ${flightTimeoutMs} ms; connection dropped`);
       } else connection.release();
     }
   }

@@ -12,7 +12,7 @@ import type { Config } from "./config.ts";
 import type { Sql } from "./database.ts";
 import type { Caller } from "./api_keys.ts";
 import { ApiError } from "./errors.ts";
-import type { HoldRefusal } from "./ledger.ts";
+import type { HoldRefusal, Resolution } from "./ledger.ts";
 import type { CallRecords, GroupCommit, LedgerOutcome } from "./group_commit.ts";
 import { type Catalog, catalog, imagePrice, maxImagePrice, QUALITIES } from "./pricing.ts";
 import { type ImageRequest, parseImageRequest } from "./image_request.ts";
@@ -263,6 +263,13 @@ async function generateOnce(
     holdId,
     ...extra,
   });
+  const releaseOf = (note: string): Resolution => ({
+    id: newId(),
+    holdId,
+    kind: "release",
+    amount: null,
+    note,
+  });
   let hold: LedgerOutcome["hold"];
   try {
     ({ hold } = await s.commits.write({
@@ -292,7 +299,7 @@ async function generateOnce(
     // Not open: it never was, and neither was its log line, which is written here instead.
     const failed = endedEntry("failed", 500, "internal_error");
     await s.commits.write({
-      resolution: { id: newId(), holdId, kind: "release", amount: null, note: "hold_unanswered" },
+      resolution: releaseOf("hold_unanswered"),
       records: { log: failed },
       otherwise: { log: { ...failed, holdId: null } },
     }).catch(() => {});
@@ -316,7 +323,7 @@ async function generateOnce(
     // Written even when the hold is no longer open (expired by the sweeper, for a call that
     // outlived it): the money is free, and the log line still says how the call ended.
     await s.commits.write({
-      resolution: { id: newId(), holdId, kind: "release", amount: null, note: errorCode ?? status },
+      resolution: releaseOf(errorCode ?? status),
       records: { log: entry },
       otherwise: { log: entry },
     });
@@ -464,11 +471,16 @@ async function generateOnce(
         response: answer,
       },
     });
+    // From here the settle, or the release that decides its fate, resolves the hold: no other
+    // release may run (it could overwrite a committed settle's log line), and the bytes stay (the
+    // settle may have recorded them).
+    resolved = true;
+    uncommittedKeys = [];
     try {
       const { resolution } = await s.commits.write({
         resolution: cost > 0n
           ? { id: settleId, holdId, kind: "settle", amount: cost }
-          : { id: newId(), holdId, kind: "release", amount: null, note: "free" },
+          : releaseOf("free"),
         records: records(true),
         otherwise: records(false),
       });
@@ -481,18 +493,8 @@ async function generateOnce(
       // The settle's answer was lost (its connection failed, or its group had no answer in time),
       // so it may have committed. Releasing the hold decides: the release claims the hold only if
       // the settle did not, waiting for the settle's transaction should that still be running.
-      // From here no other release may run (it could overwrite a committed settle's log line), and
-      // the bytes stay: the settle may have recorded them.
-      resolved = true;
-      uncommittedKeys = [];
       const { resolution } = await s.commits.write({
-        resolution: {
-          id: newId(),
-          holdId,
-          kind: "release",
-          amount: null,
-          note: "settle_unanswered",
-        },
+        resolution: releaseOf("settle_unanswered"),
         records: { log: endedEntry("failed", 500, "internal_error", upstreamSeen) },
         // Not open: the settle committed (its records are in), or the sweeper expired the hold.
       });
@@ -500,8 +502,6 @@ async function generateOnce(
       // had expired).
       if (!(resolution === "not_open" && await imageRecorded(s.sql, stored[0].id))) throw error;
     }
-    resolved = true;
-    uncommittedKeys = [];
 
     return {
       body: await renderAnswer(s, answer, stored),
