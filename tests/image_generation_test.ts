@@ -11,6 +11,7 @@ import { markInterrupted } from "../services/request_log.ts";
 import { purgeExpiredIdempotencyKeys } from "../services/idempotency.ts";
 import { setChannelEnabled } from "../services/channels.ts";
 import { sniffImage } from "../services/image_bytes.ts";
+import type { CallWrite, GroupCommit, LedgerOutcome } from "../services/group_commit.ts";
 
 const gw = await startGateway();
 const { sql, upstream } = gw;
@@ -325,6 +326,30 @@ for (const code of ["moderation_blocked", "content_policy_violation"] as const) 
   });
 }
 
+/** Runs `body` with the server's writes going through `write`, which may pass them on to `real`. */
+async function withCommits(
+  write: (call: CallWrite, real: GroupCommit) => Promise<LedgerOutcome>,
+  body: () => Promise<void>,
+) {
+  const services = gw.server.services;
+  const real = services.commits;
+  services.commits = { write: (call) => write(call, real) };
+  try {
+    await body();
+  } finally {
+    services.commits = real;
+  }
+}
+
+function mediumSquare(key: string, prompt: string) {
+  return gw.client(key).images.generate({
+    model: "gpt-image-2",
+    prompt,
+    size: "1024x1024",
+    quality: "medium",
+  });
+}
+
 const LOST_SETTLES = {
   "it committed, so the call is delivered and charged once": "before",
   "it commits only after the answer was lost: still delivered, charged once": "after",
@@ -334,30 +359,21 @@ for (const [name, commits] of Object.entries(LOST_SETTLES)) {
   test(`a settle whose answer is lost is decided by releasing the hold: ${name}`, async () => {
     const jan = await customer(sql, { balance: 1_000_000n });
     upstream.respond = () => ({ kind: "ok" });
-    const services = gw.server.services;
-    const real = services.commits;
-    services.commits = {
-      async write(call) {
-        if (call.resolution?.kind !== "settle") return await real.write(call);
-        if (commits === "before") await real.write(call);
-        if (commits === "after") {
-          // Sent, but held up on the customer's row until well after the call gave up on it.
-          const blocker = await sql.reserve();
-          await blocker`begin`;
-          await blocker`select 1 from ledger_accounts where id = ${jan.accountId} for update`;
-          real.write(call).catch(() => {});
-          setTimeout(() => blocker`commit`.then(() => blocker.release()), 300);
-        }
-        throw new Error("the connection closed before the answer");
-      },
-    };
-    try {
-      const answer = await gw.client(jan.key).images.generate({
-        model: "gpt-image-2",
-        prompt: "answer lost",
-        size: "1024x1024",
-        quality: "medium",
-      }).withResponse().then((r) => r, (e) => e);
+    await withCommits(async (call, real) => {
+      if (call.resolution?.kind !== "settle") return await real.write(call);
+      if (commits === "before") await real.write(call);
+      if (commits === "after") {
+        // Sent, but held up on the customer's row until well after the call gave up on it.
+        const blocker = await sql.reserve();
+        await blocker`begin`;
+        await blocker`select 1 from ledger_accounts where id = ${jan.accountId} for update`;
+        real.write(call).catch(() => {});
+        setTimeout(() => blocker`commit`.then(() => blocker.release()), 300);
+      }
+      throw new Error("the connection closed before the answer");
+    }, async () => {
+      const answer = await mediumSquare(jan.key, "answer lost").withResponse()
+        .then((r) => r, (e) => e);
       if (commits !== "never") {
         assert.equal(answer.data.data.length, 1);
         assert.deepEqual(await balanceOf(sql, jan.accountId), {
@@ -372,9 +388,7 @@ for (const [name, commits] of Object.entries(LOST_SETTLES)) {
         await assertNothingCharged(jan.accountId, 1_000_000n);
         await assertLogged(answer.requestID, "failed", 500, "internal_error");
       }
-    } finally {
-      services.commits = real;
-    }
+    });
     await assertLedgerHolds(sql);
   });
 }
@@ -390,30 +404,18 @@ for (const committed of [true, false]) {
       const kay = await customer(sql, { balance: 1_000_000n });
       upstream.respond = () => ({ kind: "ok" });
       const calls = upstream.calls.length;
-      const services = gw.server.services;
-      const real = services.commits;
-      services.commits = {
-        async write(call) {
-          if (!call.hold) return await real.write(call);
-          if (committed) await real.write(call);
-          throw new Error("the connection closed before the answer");
-        },
-      };
-      try {
-        const error = await gw.client(kay.key).images.generate({
-          model: "gpt-image-2",
-          prompt: "hold lost",
-          size: "1024x1024",
-          quality: "medium",
-        }).then(() => null, (e) => e);
+      await withCommits(async (call, real) => {
+        if (!call.hold) return await real.write(call);
+        if (committed) await real.write(call);
+        throw new Error("the connection closed before the answer");
+      }, async () => {
+        const error = await mediumSquare(kay.key, "hold lost").then(() => null, (e) => e);
         assert.ok(error instanceof OpenAI.InternalServerError);
         assert.equal(upstream.calls.length, calls, "no upstream call without a known hold");
         await assertNothingCharged(kay.accountId, 1_000_000n);
         const log = await assertLogged(error.requestID, "failed", 500, "internal_error");
         assert.equal(log.hold_id !== null, committed);
-      } finally {
-        services.commits = real;
-      }
+      });
       await assertLedgerHolds(sql);
     },
   );
