@@ -9,6 +9,7 @@ import { ensureDemoLogin } from "./services/demo.ts";
 import { markInterrupted } from "./services/request_log.ts";
 import { purgeExpiredIdempotencyKeys } from "./services/idempotency.ts";
 import { purgeExpiredSessions } from "./services/sessions.ts";
+import { purgeOldRateLimitWindows } from "./services/rate_limits.ts";
 import { startHttpServer, startServerThreads } from "./framework/server.ts";
 
 const config = loadConfigOrExit();
@@ -41,6 +42,7 @@ const sweeper = startHoldSweeper(db.sql, {
 const purgeKeys = setInterval(() => {
   purgeExpiredIdempotencyKeys(db.sql).catch(console.error);
   purgeExpiredSessions(db.sql).catch(console.error);
+  purgeOldRateLimitWindows(db.sql).catch(console.error);
 }, 3_600_000);
 const server = await startHttpServer(config, db.sql, { reusePort: config.SERVER_THREADS > 1 });
 const moreThreads = await startServerThreads(server, config, db.url, config.SERVER_THREADS - 1);

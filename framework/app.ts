@@ -8,6 +8,8 @@ import { serveStatic } from "hono/deno";
 import { fileURLToPath } from "node:url";
 import { ApiError } from "../services/errors.ts";
 import { newPrefixedId } from "../services/ids.ts";
+import { LOCALE_COOKIE, pickLocale } from "../services/i18n/index.ts";
+import { getCookie } from "hono/cookie";
 
 export async function createApp(services: AppServices): Promise<Hono<AppEnv>> {
   const app = new Hono<AppEnv>();
@@ -18,6 +20,7 @@ export async function createApp(services: AppServices): Promise<Hono<AppEnv>> {
     c.set("requestId", requestId);
     c.set("startedAt", performance.now());
     c.set("services", services);
+    c.set("locale", pickLocale(getCookie(c, LOCALE_COOKIE), c.req.header("accept-language")));
     await next();
     c.header("x-request-id", requestId);
   });

@@ -2,6 +2,7 @@
 import type { Context } from "hono";
 import type { Caller, KeyCache } from "../services/api_keys.ts";
 import type { ImageServices } from "../services/images.ts";
+import type { Locale } from "../services/i18n/index.ts";
 
 /** Everything the routes need, built once at start (main.ts) or by a test. */
 export type AppServices = ImageServices & {
@@ -15,6 +16,8 @@ export interface AppEnv {
     requestId: string;
     /** performance.now() when the request arrived. */
     startedAt: number;
+    /** The page's language (services/i18n): the switch's cookie, else Accept-Language. */
+    locale: Locale;
     /** Set by routes/v1/_middleware.ts once the API key checks out. */
     caller: Caller;
   };

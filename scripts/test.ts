@@ -18,7 +18,8 @@ if (!adminUrl) {
 }
 
 const runId = crypto.randomUUID().replaceAll("-", "").slice(0, 8);
-const testArgs = Deno.args.length ? Deno.args : ["tests/"];
+// End-to-end tests in tests/; unit tests of pure functions beside their module in services/.
+const testArgs = Deno.args.length ? Deno.args : ["tests/", "services/"];
 const child = new Deno.Command(Deno.execPath(), {
   args: ["test", "-A", "--parallel", ...testArgs],
   env: { TEST_DATABASE_URL: adminUrl, TEST_RUN_ID: runId, NO_COLOR: "1" },

@@ -1,0 +1,56 @@
+// English and Simplified Chinese for every page and message. The catalogue is one file per area
+// of the product (common.ts, …), each key with both languages beside each other; this module
+// merges them, picks a request's language and looks messages up.
+//
+// The language: the `tokensmart_lang` cookie (set by the switch in the layout) if present, else
+// the best match in Accept-Language, else English. Islands get their messages as props, already
+// in the page's language (`pick`), and fill placeholders with format.ts.
+import { type Locale, LOCALES } from "./define.ts";
+import { format } from "./format.ts";
+import { common } from "./common.ts";
+
+export { format, type Locale, LOCALES };
+
+const catalogue = { ...common };
+
+export type MessageKey = keyof typeof catalogue;
+
+export const LOCALE_COOKIE = "tokensmart_lang";
+
+/** The message `key` in `locale`, its {placeholders} filled from `params`. */
+export function t(
+  locale: Locale,
+  key: MessageKey,
+  params?: Record<string, string | number>,
+): string {
+  return format(catalogue[key][locale], params);
+}
+
+/** The messages `keys` in `locale`, for an island's props. */
+export function pick<K extends MessageKey>(locale: Locale, keys: readonly K[]): Record<K, string> {
+  return Object.fromEntries(keys.map((key) => [key, catalogue[key][locale]])) as Record<K, string>;
+}
+
+export function isLocale(value: unknown): value is Locale {
+  return (LOCALES as readonly unknown[]).includes(value);
+}
+
+/** The language for a request: its cookie's choice, else Accept-Language, else English. */
+export function pickLocale(cookie: string | undefined, acceptLanguage: string | undefined): Locale {
+  if (isLocale(cookie)) return cookie;
+  const wanted = (acceptLanguage ?? "")
+    .split(",")
+    .map((part, index) => {
+      const [tag, ...params] = part.trim().split(";");
+      const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find(Boolean);
+      return { tag: tag.toLowerCase(), q: q === undefined ? 1 : Number(q), index };
+    })
+    .filter((entry) => entry.tag && entry.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index);
+  for (const { tag } of wanted) {
+    // Every Chinese tag reads Simplified Chinese for now (zh, zh-CN, zh-Hans, zh-SG, …).
+    if (tag === "zh" || tag.startsWith("zh-")) return "zh-CN";
+    if (tag === "en" || tag.startsWith("en-")) return "en";
+  }
+  return "en";
+}
