@@ -1,8 +1,10 @@
 // What every route handler can reach through Hono's context: c.var.services, c.var.requestId, ….
 import type { Context } from "hono";
+import type { ComponentChildren, ComponentType } from "preact";
 import type { Caller, KeyCache } from "../services/api_keys.ts";
 import type { ImageServices } from "../services/images.ts";
 import type { Locale } from "../services/i18n/index.ts";
+import type { SessionUser } from "../services/sessions.ts";
 
 /** Everything the routes need, built once at start (main.ts) or by a test. */
 export type AppServices = ImageServices & {
@@ -18,12 +20,19 @@ export interface AppEnv {
     startedAt: number;
     /** The page's language (services/i18n): the switch's cookie, else Accept-Language. */
     locale: Locale;
+    /** The layouts wrapping this route's pages, outermost first (framework/file_routes.ts). */
+    layouts: PageLayout[];
+    /** Set by routes/(dashboard)/_middleware.ts: who is logged in on a signed-in page. */
+    user: SessionUser;
     /** Set by routes/v1/_middleware.ts once the API key checks out. */
     caller: Caller;
   };
 }
 
 export type AppContext = Context<AppEnv>;
+
+/** A folder's _layout.tsx: wraps the pages of its folder and below. */
+export type PageLayout = ComponentType<{ c: AppContext; children: ComponentChildren }>;
 
 export type Handler = (c: AppContext) => Response | Promise<Response>;
 export type Handlers = Partial<Record<"GET" | "POST" | "PUT" | "PATCH" | "DELETE", Handler>>;

@@ -31,6 +31,26 @@ export async function sessionUser(db: Db, token: string | undefined): Promise<bi
   return row?.userId ?? null;
 }
 
+/** Who is logged in with `token`: the user and the ledger account their money lives in. */
+export interface SessionUser {
+  id: bigint;
+  email: string;
+  accountId: bigint;
+}
+
+/** The user whose live session `token` is, with their account, or null. */
+export async function sessionAccount(
+  db: Db,
+  token: string | undefined,
+): Promise<SessionUser | null> {
+  if (!token || !TOKEN_SHAPE.test(token)) return null;
+  const [row] = await db<SessionUser[]>`
+    select u.id, u.email, a.id as "accountId"
+    from sessions s join users u on u.id = s.user_id join ledger_accounts a on a.user_id = u.id
+    where s.token_hash = ${sha256(token)} and s.expires_at > now()`;
+  return row ?? null;
+}
+
 /** Ends the session of `token`, if any. */
 export async function endSession(db: Db, token: string | undefined): Promise<void> {
   if (!token || !TOKEN_SHAPE.test(token)) return;

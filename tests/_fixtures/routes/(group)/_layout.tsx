@@ -1,0 +1,4 @@
+import type { PageLayout } from "../../../../framework/context.ts";
+
+const GroupLayout: PageLayout = ({ children }) => <div id="group">{children}</div>;
+export default GroupLayout;
