@@ -47,14 +47,14 @@ export async function mountFileRoutes(app: Hono<AppEnv>, routesDir: URL): Promis
     const mod = await load<RouteModule>(file);
     const folders = foldersOf(file);
     const layouts = folders.flatMap((dir) => layoutOf.get(dir) ?? []);
-    const chain: MiddlewareHandler<AppEnv>[] = [
-      async (c, next) => {
+    const groupMiddlewares = folders.flatMap((dir) => middlewareOf.get(dir) ?? []);
+    // Routes with neither (the /v1 API) get no extra step.
+    if (layouts.length || groupMiddlewares.length) {
+      app.use(path, async (c, next) => {
         c.set("layouts", layouts);
         await next();
-      },
-      ...folders.flatMap((dir) => middlewareOf.get(dir) ?? []),
-    ];
-    app.use(path, ...chain);
+      }, ...groupMiddlewares);
+    }
     for (const [method, handle] of Object.entries(mod.handler ?? {})) {
       app.on(method, path, (c) => handle(c));
     }
