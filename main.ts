@@ -5,7 +5,7 @@ import { demoEnabled, loadConfigOrExit } from "./services/config.ts";
 import { openDatabase } from "./services/database.ts";
 import { migrate } from "./services/migrations.ts";
 import { startHoldSweeper } from "./services/ledger.ts";
-import { ensureDemoLogin } from "./services/demo.ts";
+import { demoStartLine, ensureDemoLogin } from "./services/demo.ts";
 import { markInterrupted } from "./services/request_log.ts";
 import { purgeExpiredIdempotencyKeys } from "./services/idempotency.ts";
 import { purgeExpiredSessions } from "./services/sessions.ts";
@@ -24,6 +24,7 @@ console.log(
 );
 const applied = await migrate(db.sql);
 if (applied.length) console.log(`migrations applied: ${applied.join(", ")}`);
+console.log(demoStartLine(config));
 if (demoEnabled(config)) {
   for (const line of await ensureDemoLogin(db.sql, config.DEMO_BALANCE_USD)) console.log(line);
 }

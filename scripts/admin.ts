@@ -3,7 +3,7 @@
 // as the server, running or not (with the embedded default it joins the server's PostgreSQL).
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { loadConfigOrExit } from "../services/config.ts";
+import { type Config, demoSetting, loadConfigOrExit } from "../services/config.ts";
 import { openDatabase, type Sql } from "../services/database.ts";
 import { migrate } from "../services/migrations.ts";
 import {
@@ -26,7 +26,13 @@ import {
   QUALITIES,
   setImagePrice,
 } from "../services/pricing.ts";
-import { addChannel, ChannelError, listChannels, setChannelEnabled } from "../services/channels.ts";
+import {
+  addChannel,
+  ChannelError,
+  listChannels,
+  modelsForDemo,
+  setChannelEnabled,
+} from "../services/channels.ts";
 
 /** A refusal: printed as one line, exit code 2, nothing changed. */
 export class UsageError extends Error {}
@@ -46,7 +52,7 @@ const usd = z.string().transform((text, ctx) => {
 interface Command {
   usage: string;
   flags: Record<string, z.ZodType>;
-  run(sql: Sql, flags: Record<string, unknown>): Promise<string[]>;
+  run(sql: Sql, flags: Record<string, unknown>, config: Config): Promise<string[]>;
 }
 
 export const commands: Record<string, Command> = {
@@ -233,18 +239,28 @@ export const commands: Record<string, Command> = {
   "channel:list": {
     usage: "",
     flags: {},
-    async run(sql) {
-      return (await listChannels(sql)).map((c) =>
+    async run(sql, _flags, config) {
+      const lines = (await listChannels(sql)).filter((c) => c.provider !== "demo").map((c) =>
         [
           c.name.padEnd(16),
           c.provider.padEnd(7),
           `priority ${c.priority}`,
           c.enabled ? "enabled " : "disabled",
-          c.baseUrl ?? "(built in, offline)",
+          c.baseUrl,
           c.models.join(","),
           `key ${c.apiKey ? `${c.apiKey.slice(0, 6)}…` : "-"}`,
         ].join("  ")
       );
+      // The demo is each server's own setting: this says what it is with this command's.
+      const demo = demoSetting(config);
+      const models = await modelsForDemo(sql);
+      lines.push(
+        `demo (built-in): paints offline, only while DEMO=on, the image models with no enabled ` +
+          `real channel (now: ${models.join(", ") || "none"}); currently: ${
+            demo.on ? "on" : "off"
+          } (${demo.because})`,
+      );
+      return lines;
     },
   },
   "channel:disable": switchChannel(false),
@@ -349,10 +365,11 @@ export async function runAdmin(argv: string[]): Promise<number> {
     console.error((error as Error).message);
     return 2;
   }
-  const db = await openDatabase(loadConfigOrExit());
+  const config = loadConfigOrExit();
+  const db = await openDatabase(config);
   try {
     await migrate(db.sql);
-    for (const line of await command.run(db.sql, flags)) console.log(line);
+    for (const line of await command.run(db.sql, flags, config)) console.log(line);
     return 0;
   } catch (error) {
     const refused = error instanceof UsageError || error instanceof AccountError ||

@@ -1,8 +1,16 @@
 // Upstream channels: where calls for a model go. The operator adds them (provider, base URL,
-// key, models, priority); calls try them by priority, highest first. The built-in demo channel
-// sits at the bottom, so the product works with no keys until a real channel is added.
+// key, models, priority); calls try them by priority, highest first.
+//
+// The built-in demo channel (the offline painter) is not routed from the table: a server that
+// has the demo on in its own configuration (config DEMO) adds it for a model with no enabled real
+// channel, as that model's only channel. So a server with the demo off never paints, and a model
+// with a real channel gets that channel's failure when it fails (free), never a demo picture at
+// the real price (issue 9). Its row, never enabled (migration 0011), is kept only as the channel
+// the request log names for demo calls; no server writes it, so servers sharing a database with
+// different DEMO settings cannot change each other's.
 import type { Db } from "./database.ts";
 import { cachedPerDatabase } from "./per_database_cache.ts";
+import { catalog } from "./pricing.ts";
 
 export type Provider = "openai" | "demo";
 
@@ -21,17 +29,39 @@ export interface Channel {
 const columns = `id, name, provider, base_url as "baseUrl", api_key as "apiKey", models, priority,
   timeout_ms as "timeoutMs", enabled`;
 
-const enabledChannels = cachedPerDatabase(
-  2_000,
-  (db) =>
-    db.unsafe<Channel[]>(
-      `select ${columns} from channels where enabled order by priority desc, id`,
-    ),
-);
+const routing = cachedPerDatabase(2_000, async (db) => {
+  const rows = await db.unsafe<Channel[]>(
+    `select ${columns} from channels where enabled or provider = 'demo' order by priority desc, id`,
+  );
+  const demo = rows.find((c) => c.provider === "demo");
+  return {
+    real: rows.filter((c) => c.provider !== "demo"),
+    demo: demo ? { ...demo, enabled: true } : null,
+  };
+});
 
-/** Enabled channels serving `model`, best first. Cached for 2 s: changes apply within that. */
-export async function channelsFor(db: Db, model: string): Promise<Channel[]> {
-  return (await enabledChannels.get(db)).filter((c) => c.models.includes(model));
+/**
+ * The channels an image call for `model` tries, best first: its enabled real channels, or, with
+ * none and `demo` on (this server's configuration), the demo channel alone. Cached for 2 s:
+ * changes apply within that.
+ */
+export async function channelsFor(
+  db: Db,
+  model: string,
+  options: { demo: boolean },
+): Promise<Channel[]> {
+  const { real, demo } = await routing.get(db);
+  const serving = real.filter((c) => c.models.includes(model));
+  return serving.length === 0 && options.demo && demo ? [demo] : serving;
+}
+
+/** The image models the demo channel would serve now, with the demo on: those with no enabled
+ *  real channel. */
+export async function modelsForDemo(db: Db): Promise<string[]> {
+  const [{ real }, { models }] = await Promise.all([routing.get(db), catalog(db)]);
+  return [...models.values()]
+    .filter((m) => m.kind === "image" && !real.some((c) => c.models.includes(m.id)))
+    .map((m) => m.id);
 }
 
 export class ChannelError extends Error {}
@@ -69,7 +99,7 @@ export async function addChannel(
         input.timeoutMs ?? 120_000,
       ],
     );
-    enabledChannels.forget(db);
+    routing.forget(db);
     return channel;
   } catch (error) {
     if ((error as { code?: string }).code === "23505") {
@@ -85,10 +115,18 @@ export async function listChannels(db: Db): Promise<Channel[]> {
 
 /** Turns a channel on or off; returns false when it already was. */
 export async function setChannelEnabled(db: Db, name: string, enabled: boolean): Promise<boolean> {
-  const exists = await db`select 1 from channels where name = ${name}`;
-  if (exists.length === 0) throw new ChannelError(`no channel named ${name}`);
+  const [channel] = await db<{ provider: Provider }[]>`
+    select provider from channels where name = ${name}`;
+  if (!channel) throw new ChannelError(`no channel named ${name}`);
+  if (channel.provider === "demo") {
+    throw new ChannelError(
+      `${name} is the built-in demo channel: it serves only on servers with the demo on ` +
+        `(DEMO=on, the default with the embedded database), and only models with no enabled ` +
+        `real channel; it is not switched here`,
+    );
+  }
   const changed =
     await db`update channels set enabled = ${enabled} where name = ${name} and enabled <> ${enabled} returning id`;
-  enabledChannels.forget(db);
+  routing.forget(db);
   return changed.length > 0;
 }

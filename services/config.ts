@@ -30,7 +30,9 @@ const schema = z.object({
   HOLD_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(3600).default(300),
   /** How often the in-server sweeper releases expired holds. */
   SWEEP_INTERVAL_SECONDS: z.coerce.number().min(0.1).max(3600).default(5),
-  /** Create the demo login (and its balance) on start. Defaults to on with the embedded database. */
+  /** The demo: the demo login (made on start, with its balance) and the built-in demo channel,
+   *  which paints offline for models with no real channel. On by default with the embedded
+   *  database, off with DATABASE_URL. */
   DEMO: z.enum(["on", "off"]).optional(),
   /** Balance given to the demo login when it is first created, in USD. */
   DEMO_BALANCE_USD: z.string().regex(/^\d{1,9}(\.\d{1,6})?$/, "a USD amount like 25 or 12.50")
@@ -73,8 +75,17 @@ export function loadConfigOrExit(): Config {
   }
 }
 
+/** Whether the demo is on for this configuration, and what says so (for the start-up line and
+ *  channel:list). */
+export function demoSetting(config: Config): { on: boolean; because: string } {
+  if (config.DEMO) return { on: config.DEMO === "on", because: `DEMO=${config.DEMO}` };
+  return config.DATABASE_URL
+    ? { on: false, because: "DATABASE_URL without DEMO=on" }
+    : { on: true, because: "the embedded database" };
+}
+
 export function demoEnabled(config: Config): boolean {
-  return config.DEMO ? config.DEMO === "on" : !config.DATABASE_URL;
+  return demoSetting(config).on;
 }
 
 export function publicUrl(config: Config): string {

@@ -1,6 +1,9 @@
 // The demo login made on first start of the embedded default, so the product can be tried with
 // no set-up. Its credentials are fixed and printed at start; it is off with an external database.
+// Its calls go to the built-in demo channel (services/channels.ts) while no real channel serves
+// the model, charged at the model's real prices, so the pages show what calls cost.
 import type { Sql } from "./database.ts";
+import { type Config, demoSetting } from "./config.ts";
 import { createUser, findUserByEmail } from "./accounts.ts";
 import { createApiKey } from "./api_keys.ts";
 import { topUp } from "./ledger.ts";
@@ -9,6 +12,14 @@ import { newId } from "./ids.ts";
 
 export const DEMO_EMAIL = "demo@tokensmart.local";
 export const DEMO_PASSWORD = "tokensmart-demo";
+
+/** The start-up line saying whether this server runs the demo. */
+export function demoStartLine(config: Config): string {
+  const { on, because } = demoSetting(config);
+  return on
+    ? `demo: on (${because}): demo login ${DEMO_EMAIL}; the demo channel serves models with no real channel`
+    : `demo: off (${because})`;
+}
 
 /** Creates the demo login once; returns lines to print at start. */
 export async function ensureDemoLogin(sql: Sql, balanceUsd: string): Promise<string[]> {

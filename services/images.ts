@@ -8,7 +8,7 @@
 // idempotency record commit in another. Both go through the group commit, which shares each
 // transaction (and each statement) with other calls' writes. Any failure before the settle
 // releases everything: nothing is charged that was not delivered.
-import type { Config } from "./config.ts";
+import { type Config, demoEnabled } from "./config.ts";
 import type { Sql } from "./database.ts";
 import type { Caller } from "./api_keys.ts";
 import { ApiError } from "./errors.ts";
@@ -221,7 +221,7 @@ async function generateOnce(
       "failed",
     );
   }
-  const channels = await channelsFor(s.sql, request.model);
+  const channels = await channelsFor(s.sql, request.model, { demo: demoEnabled(s.config) });
   if (channels.length === 0) {
     throw await failWithoutMoney(
       new ApiError(

@@ -7,7 +7,6 @@ import { customer } from "./_helpers/fixtures.ts";
 import { runScript, startServer } from "./_helpers/processes.ts";
 import { addStandinChannel } from "./_helpers/app.ts";
 import { startStandinUpstream } from "./_helpers/standin_upstream.ts";
-import { setChannelEnabled } from "../services/channels.ts";
 import { balanceOf } from "../services/ledger.ts";
 
 const { sql, url } = await freshDatabase();
@@ -24,7 +23,6 @@ test("a server killed with SIGKILL while holds are open: the ledger check passes
   const upstream = startStandinUpstream();
   upstream.respond = () => ({ kind: "hang" });
   await addStandinChannel(sql, "hanging", upstream, 100, 60_000);
-  await setChannelEnabled(sql, "demo", false);
   const rita = await customer(sql, { balance: 1_000_000n });
   const env = {
     DATABASE_URL: url,

@@ -569,38 +569,6 @@ test("a client that goes away mid-call is not charged", async () => {
   upstream.respond = () => ({ kind: "ok" });
 });
 
-test("the built-in demo channel paints offline, and refuses words on its list as OpenAI would", async () => {
-  const ola = await customer(sql, { balance: 1_000_000n });
-  await setChannelEnabled(sql, "stand-in", false);
-  await setChannelEnabled(sql, "demo", true);
-  try {
-    const result = await gw.client(ola.key).images.generate({
-      model: "gpt-image-2",
-      prompt: "A cozy orange cat in a wizard's hat, sitting on a rooftop under moonlight",
-      size: "1024x1536",
-      output_format: "jpeg",
-      response_format: "b64_json",
-      n: 2,
-    });
-    const images = result.data!.map((d) =>
-      Uint8Array.from(atob(d.b64_json!), (c) => c.charCodeAt(0))
-    );
-    assert.deepEqual(sniffImage(images[0]), { format: "jpeg", width: 1024, height: 1536 });
-    assert.notDeepEqual(images[0], images[1]);
-    const blocked = await gw.client(ola.key).images.generate({
-      model: "gpt-image-2",
-      prompt: "forbidden-test-word please",
-    })
-      .then(() => null, (e) => e);
-    assert.ok(blocked instanceof OpenAI.BadRequestError);
-    assert.equal(blocked.code, "moderation_blocked");
-  } finally {
-    await setChannelEnabled(sql, "demo", false);
-    await setChannelEnabled(sql, "stand-in", true);
-  }
-  await assertLedgerHolds(sql);
-});
-
 test("GET /v1/models lists the image models, OpenAI-shaped, with shutdown dates", async () => {
   const pat = await customer(sql);
   const client = gw.client(pat.key);

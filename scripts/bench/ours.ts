@@ -1,5 +1,5 @@
 // Tokensmart under the bench: a fresh database on the bench's embedded PostgreSQL with one
-// customer (a big balance, one API key) and one channel to the stand-in (the demo channel off),
+// customer (a big balance, one API key) and one channel to the stand-in (the demo off: DEMO=off),
 // then the real server (`deno run -A main.ts`) as a child process. After the runs, audit() counts
 // what the calls left behind and runs the ledger check.
 import { join } from "node:path";
@@ -8,7 +8,7 @@ import { migrate } from "../../services/migrations.ts";
 import { createUser } from "../../services/accounts.ts";
 import { topUp } from "../../services/ledger.ts";
 import { createApiKey } from "../../services/api_keys.ts";
-import { addChannel, setChannelEnabled } from "../../services/channels.ts";
+import { addChannel } from "../../services/channels.ts";
 import { checkLedger, type InvariantResult } from "../../services/ledger_check.ts";
 import { PackImageStore } from "../../services/image_store.ts";
 import { Child } from "./processes.ts";
@@ -38,7 +38,6 @@ export async function prepareDatabase(
       models: ["gpt-image-2"],
       priority: 100,
     });
-    await setChannelEnabled(sql, "demo", false);
     return { dbUrl, apiKeys };
   } finally {
     await sql.end();

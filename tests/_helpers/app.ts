@@ -3,7 +3,7 @@
 import OpenAI from "openai";
 import { loadConfig } from "../../services/config.ts";
 import { type RunningServer, startHttpServer } from "../../framework/server.ts";
-import { addChannel, setChannelEnabled } from "../../services/channels.ts";
+import { addChannel } from "../../services/channels.ts";
 import type { Sql } from "../../services/database.ts";
 import { freshDatabase } from "./database.ts";
 import { type StandinUpstream, startStandinUpstream } from "./standin_upstream.ts";
@@ -12,31 +12,38 @@ export interface TestGateway {
   sql: Sql;
   dbUrl: string;
   server: RunningServer;
-  /** The stand-in serving every gpt-image model at top priority (the demo channel is off). */
+  /** The stand-in serving every gpt-image model at top priority. The demo is off: DATABASE_URL
+   *  without DEMO=on, unless `env` says otherwise. */
   upstream: StandinUpstream;
   client(key: string): OpenAI;
 }
 
 export async function startGateway(env: Record<string, string> = {}): Promise<TestGateway> {
   const { sql, url } = await freshDatabase({ max: 40 });
-  const dataDir = await Deno.makeTempDir({ prefix: "tokensmart-test-data-" });
+  const { server, client } = await startServerOn(sql, url, env);
+  const upstream = startStandinUpstream();
+  await addStandinChannel(sql, "stand-in", upstream, 100);
+  return { sql, dbUrl: url, server, upstream, client };
+}
+
+/** One more server on a gateway's database, with settings of its own (e.g. DEMO), as a
+ *  deployment of several servers sharing one database could have. */
+export async function startServerOn(
+  sql: Sql,
+  dbUrl: string,
+  env: Record<string, string> = {},
+): Promise<{ server: RunningServer; client(key: string): OpenAI }> {
   const config = loadConfig({
-    DATABASE_URL: url,
+    DATABASE_URL: dbUrl,
     PORT: "0",
     HOST: "127.0.0.1",
-    DATA_DIR: dataDir,
+    DATA_DIR: await Deno.makeTempDir({ prefix: "tokensmart-test-data-" }),
     DEMO_UPSTREAM_DELAY_MS: "0",
     ...env,
   });
   const server = await startHttpServer(config, sql);
-  const upstream = startStandinUpstream();
-  await addStandinChannel(sql, "stand-in", upstream, 100);
-  await setChannelEnabled(sql, "demo", false);
   return {
-    sql,
-    dbUrl: url,
     server,
-    upstream,
     client: (key) => new OpenAI({ apiKey: key, baseURL: `${server.url}/v1`, maxRetries: 0 }),
   };
 }
