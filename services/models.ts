@@ -6,7 +6,8 @@ export function servableModels(catalog: Catalog, today = new Date()): Model[] {
   const day = today.toISOString().slice(0, 10);
   return [...catalog.models.values()].filter((m) =>
     (!m.shutdownDate || m.shutdownDate > day) &&
-    (m.kind !== "image" || catalog.imagePrices.has(m.id))
+    // Text models are listed once /v1/chat/completions serves them.
+    m.kind === "image" && catalog.imagePrices.has(m.id)
   );
 }
 

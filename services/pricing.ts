@@ -1,6 +1,7 @@
 // Prices. Image models are priced per call: a price per image for each model × size × quality,
-// times the images delivered. Prices live in the database (image_prices); a change adds a row,
-// so every past charge's price stays on record.
+// times the images delivered. Text models are priced per token: micro-dollars per million input,
+// cached input, cache-write and output tokens. Prices live in the database (image_prices,
+// text_prices); a change adds a row, so every past charge's price stays on record.
 //
 // Rules:
 // - Named sizes (1024x1024, 1536x1024, 1024x1536) use their row in the table.
@@ -8,6 +9,8 @@
 //   scaled by pixel count, rounded up to the micro-dollar: ceil(square × W·H / 1024²).
 // - "auto" size or quality holds the highest price it could resolve to; the charge uses what the
 //   upstream actually produced, never more than was held.
+// - A text call costs the sum of its tokens at their rates, rounded up to the micro-dollar once
+//   per call (textCost); it holds the most it can cost (maxTextCost).
 import type { Db } from "./database.ts";
 import { cachedPerDatabase } from "./per_database_cache.ts";
 import type { Micros } from "./money.ts";
@@ -26,12 +29,33 @@ export interface Model {
   createdAt: Date;
   shutdownDate: string | null;
   isDefault: boolean;
+  /** Text models: the most tokens one answer can have (the hold's bound without max_tokens). */
+  maxOutputTokens: number | null;
+}
+
+/** A text model's rates, in micro-dollars per million tokens. */
+export interface TextPrice {
+  inputPerMtok: Micros;
+  cachedInputPerMtok: Micros;
+  /** Tokens written to the provider's prompt cache (Anthropic); null: the input rate. */
+  cacheWritePerMtok: Micros | null;
+  outputPerMtok: Micros;
+}
+
+/** What a text call used, as the upstream reported it. Fresh input excludes cached tokens. */
+export interface TokenUsage {
+  input: number;
+  cachedInput: number;
+  cacheWrite: number;
+  output: number;
 }
 
 export interface Catalog {
   models: Map<string, Model>;
   /** Current per-image price by model, then `${size}|${quality}`. */
   imagePrices: Map<string, Map<string, Micros>>;
+  /** Current per-token rates by text model. */
+  textPrices: Map<string, TextPrice>;
 }
 
 const catalogCache = cachedPerDatabase(5_000, loadCatalog);
@@ -44,7 +68,8 @@ export function catalog(db: Db): Promise<Catalog> {
 async function loadCatalog(db: Db): Promise<Catalog> {
   const models = await db<Model[]>`
     select id, kind, owned_by as "ownedBy", created_at as "createdAt",
-      to_char(shutdown_date, 'YYYY-MM-DD') as "shutdownDate", is_default as "isDefault"
+      to_char(shutdown_date, 'YYYY-MM-DD') as "shutdownDate", is_default as "isDefault",
+      max_output_tokens as "maxOutputTokens"
     from models order by id`;
   const prices = await db<{ modelId: string; size: string; quality: string; price: bigint }[]>`
     select distinct on (model_id, size, quality) model_id as "modelId", size, quality, price
@@ -55,7 +80,58 @@ async function loadCatalog(db: Db): Promise<Catalog> {
     if (!imagePrices.has(p.modelId)) imagePrices.set(p.modelId, new Map());
     imagePrices.get(p.modelId)!.set(`${p.size}|${p.quality}`, p.price);
   }
-  return { models: new Map(models.map((m) => [m.id, m])), imagePrices };
+  const textPrices = await db<({ modelId: string } & TextPrice)[]>`
+    select distinct on (model_id) model_id as "modelId", input_per_mtok as "inputPerMtok",
+      cached_input_per_mtok as "cachedInputPerMtok", cache_write_per_mtok as "cacheWritePerMtok",
+      output_per_mtok as "outputPerMtok"
+    from text_prices where valid_from <= now()
+    order by model_id, valid_from desc`;
+  return {
+    models: new Map(models.map((m) => [m.id, m])),
+    imagePrices,
+    textPrices: new Map(textPrices.map(({ modelId, ...price }) => [modelId, price])),
+  };
+}
+
+const PER_MTOK = 1_000_000n;
+
+/** A text call's charge: every kind of token at its rate, rounded up to the micro-dollar once. */
+export function textCost(price: TextPrice, usage: TokenUsage): Micros {
+  const millionths = BigInt(usage.input) * price.inputPerMtok +
+    BigInt(usage.cachedInput) * price.cachedInputPerMtok +
+    BigInt(usage.cacheWrite) * (price.cacheWritePerMtok ?? price.inputPerMtok) +
+    BigInt(usage.output) * price.outputPerMtok;
+  return (millionths + PER_MTOK - 1n) / PER_MTOK;
+}
+
+/**
+ * The most a text call can cost: `promptBound` tokens at the dearest input rate (cache writes can
+ * cost more than input) and `outputBound` at the output rate.
+ */
+export function maxTextCost(price: TextPrice, promptBound: number, outputBound: number): Micros {
+  const cacheWrite = price.cacheWritePerMtok ?? price.inputPerMtok;
+  const input = cacheWrite > price.inputPerMtok ? cacheWrite : price.inputPerMtok;
+  const millionths = BigInt(promptBound) * input + BigInt(outputBound) * price.outputPerMtok;
+  return (millionths + PER_MTOK - 1n) / PER_MTOK;
+}
+
+export async function setTextPrice(db: Db, input: { model: string } & TextPrice): Promise<void> {
+  await db`insert into text_prices
+             (model_id, input_per_mtok, cached_input_per_mtok, cache_write_per_mtok, output_per_mtok)
+           values (${input.model}, ${input.inputPerMtok}, ${input.cachedInputPerMtok},
+                   ${input.cacheWritePerMtok}, ${input.outputPerMtok})`;
+  catalogCache.forget(db);
+}
+
+export async function listTextPrices(
+  db: Db,
+): Promise<({ model: string; validFrom: Date } & TextPrice)[]> {
+  return await db`
+    select distinct on (model_id) model_id as model, input_per_mtok as "inputPerMtok",
+      cached_input_per_mtok as "cachedInputPerMtok", cache_write_per_mtok as "cacheWritePerMtok",
+      output_per_mtok as "outputPerMtok", valid_from as "validFrom"
+    from text_prices where valid_from <= now()
+    order by model_id, valid_from desc`;
 }
 
 /** Price of one image at a concrete size and quality; null when the table has no such price. */
