@@ -20,11 +20,14 @@ import { formatUsd, parseUsd } from "../services/money.ts";
 import { hex, sha256 } from "../services/sha256.ts";
 import { newId } from "../services/ids.ts";
 import {
+  addTextModel,
   catalog,
   listImagePrices,
+  listTextPrices,
   NAMED_SIZES,
   QUALITIES,
   setImagePrice,
+  setTextPrice,
 } from "../services/pricing.ts";
 import {
   addChannel,
@@ -172,46 +175,59 @@ export const commands: Record<string, Command> = {
     },
   },
   "price:set": {
-    usage: `--model M --size ${NAMED_SIZES.join("|")} --quality ${QUALITIES.join("|")} --usd X`,
+    usage:
+      `--model M (--size ${NAMED_SIZES.join("|")} --quality ${
+        QUALITIES.join("|")
+      } --usd X | --input-usd-per-mtok X --output-usd-per-mtok Y [--cached-input-usd-per-mtok Z] ` +
+      `[--cache-write-usd-per-mtok W] [--max-output-tokens N] [--owned-by O])`,
     flags: {
-      model: z.string().min(1),
-      size: z.enum(NAMED_SIZES),
-      quality: z.enum(QUALITIES),
-      usd: usd.refine((amount) => amount > 0n, "must be more than 0"),
+      model: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$/, "a model id like gpt-5.1"),
+      size: z.enum(NAMED_SIZES).optional(),
+      quality: z.enum(QUALITIES).optional(),
+      usd: usd.refine((amount) => amount > 0n, "must be more than 0").optional(),
+      "input-usd-per-mtok": usd.optional(),
+      "output-usd-per-mtok": usd.optional(),
+      "cached-input-usd-per-mtok": usd.optional(),
+      "cache-write-usd-per-mtok": usd.optional(),
+      "max-output-tokens": z.coerce.number().int().min(1).max(10_000_000).optional(),
+      "owned-by": z.string().regex(/^[a-z0-9-]{1,40}$/).optional(),
     },
     async run(sql, f) {
-      const model = (await catalog(sql)).models.get(f.model as string);
-      if (!model || model.kind !== "image") throw new UsageError(`no image model ${f.model}`);
-      await setImagePrice(sql, {
-        model: model.id,
-        size: f.size as typeof NAMED_SIZES[number],
-        quality: f.quality as typeof QUALITIES[number],
-        price: f.usd as bigint,
-      });
-      return [
-        `${model.id} ${f.size} ${f.quality}: ${
-          formatUsd(f.usd as bigint)
-        } USD per image from now on (servers pick it up within 5 s)`,
-      ];
+      const perToken = f["input-usd-per-mtok"] !== undefined ||
+        f["output-usd-per-mtok"] !== undefined;
+      if (perToken === (f.size !== undefined || f.quality !== undefined || f.usd !== undefined)) {
+        throw new UsageError(
+          "give either --size, --quality and --usd (an image model) or --input-usd-per-mtok and " +
+            "--output-usd-per-mtok (a text model)",
+        );
+      }
+      return perToken ? await setTextModelPrice(sql, f) : await setImageModelPrice(sql, f);
     },
   },
   "price:list": {
     usage: "",
     flags: {},
     async run(sql) {
-      return (await listImagePrices(sql)).map((p) =>
-        `${p.model.padEnd(18)} ${p.size.padEnd(10)} ${p.quality.padEnd(7)} ${
+      const images = (await listImagePrices(sql)).map((p) =>
+        `${p.model.padEnd(22)} ${p.size.padEnd(10)} ${p.quality.padEnd(7)} ${
           formatUsd(p.price)
         } USD per image  (since ${p.validFrom.toISOString()})`
       );
+      const texts = (await listTextPrices(sql)).map((p) =>
+        `${p.model.padEnd(22)} per million tokens: input ${formatUsd(p.inputPerMtok)}, cached ${
+          formatUsd(p.cachedInputPerMtok)
+        }${p.cacheWritePerMtok === null ? "" : `, cache write ${formatUsd(p.cacheWritePerMtok)}`}` +
+        `, output ${formatUsd(p.outputPerMtok)} USD  (since ${p.validFrom.toISOString()})`
+      );
+      return [...images, ...texts];
     },
   },
   "channel:add": {
     usage:
-      "--name N --provider openai --base-url URL --api-key K --models m1,m2 [--priority P] [--timeout-ms T]",
+      "--name N --provider openai|anthropic|gemini --base-url URL --api-key K --models m1,m2 [--priority P] [--timeout-ms T]",
     flags: {
       name: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/i, "letters, digits, '.', '_' or '-'"),
-      provider: z.enum(["openai"]),
+      provider: z.enum(["openai", "anthropic", "gemini"]),
       "base-url": z.url({ protocol: /^https?$/ }),
       "api-key": z.string().min(1),
       models: z.string().transform((list) => list.split(",").map((m) => m.trim()).filter(Boolean))
@@ -222,7 +238,7 @@ export const commands: Record<string, Command> = {
     async run(sql, f) {
       const channel = await addChannel(sql, {
         name: f.name as string,
-        provider: "openai",
+        provider: f.provider as "openai" | "anthropic" | "gemini",
         baseUrl: f["base-url"] as string,
         apiKey: f["api-key"] as string,
         models: f.models as string[],
@@ -287,6 +303,67 @@ export const commands: Record<string, Command> = {
     },
   },
 };
+
+async function setImageModelPrice(sql: Sql, f: Record<string, unknown>): Promise<string[]> {
+  if (!f.size || !f.quality || f.usd === undefined) {
+    throw new UsageError("an image price needs --size, --quality and --usd");
+  }
+  const model = (await catalog(sql)).models.get(f.model as string);
+  if (!model || model.kind !== "image") throw new UsageError(`no image model ${f.model}`);
+  await setImagePrice(sql, {
+    model: model.id,
+    size: f.size as typeof NAMED_SIZES[number],
+    quality: f.quality as typeof QUALITIES[number],
+    price: f.usd as bigint,
+  });
+  return [
+    `${model.id} ${f.size} ${f.quality}: ${
+      formatUsd(f.usd as bigint)
+    } USD per image from now on (servers pick it up within 5 s)`,
+  ];
+}
+
+/** A text model's rates; a model the catalogue does not know yet is added with them. */
+async function setTextModelPrice(sql: Sql, f: Record<string, unknown>): Promise<string[]> {
+  const input = f["input-usd-per-mtok"] as bigint | undefined;
+  const output = f["output-usd-per-mtok"] as bigint | undefined;
+  if (input === undefined || output === undefined) {
+    throw new UsageError("a text price needs --input-usd-per-mtok and --output-usd-per-mtok");
+  }
+  const id = f.model as string;
+  const known = (await catalog(sql)).models.get(id);
+  if (known && known.kind !== "text") throw new UsageError(`${id} is an image model`);
+  const lines: string[] = [];
+  if (!known) {
+    const maxOutputTokens = f["max-output-tokens"] as number | undefined;
+    if (!maxOutputTokens) {
+      throw new UsageError(
+        `${id} is a new model: give --max-output-tokens (the most one answer can have; it bounds the hold)`,
+      );
+    }
+    await addTextModel(sql, {
+      id,
+      ownedBy: (f["owned-by"] as string) ?? "tokensmart",
+      maxOutputTokens,
+    });
+    lines.push(`added text model ${id} (answers up to ${maxOutputTokens} tokens)`);
+  }
+  const price = {
+    inputPerMtok: input,
+    cachedInputPerMtok: (f["cached-input-usd-per-mtok"] as bigint | undefined) ?? input,
+    cacheWritePerMtok: (f["cache-write-usd-per-mtok"] as bigint | undefined) ?? null,
+    outputPerMtok: output,
+  };
+  await setTextPrice(sql, { model: id, ...price });
+  lines.push(
+    `${id}: per million tokens input ${formatUsd(price.inputPerMtok)}, cached ${
+      formatUsd(price.cachedInputPerMtok)
+    }, cache write ${formatUsd(price.cacheWritePerMtok ?? price.inputPerMtok)}, output ${
+      formatUsd(price.outputPerMtok)
+    } USD from now on (servers pick it up within 5 s)`,
+  );
+  return lines;
+}
 
 function switchChannel(enabled: boolean): Command {
   const done = enabled ? "enabled" : "disabled";

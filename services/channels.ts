@@ -12,7 +12,15 @@ import type { Db } from "./database.ts";
 import { cachedPerDatabase } from "./per_database_cache.ts";
 import { catalog } from "./pricing.ts";
 
-export type Provider = "openai" | "demo";
+export type Provider = "openai" | "anthropic" | "gemini" | "demo";
+
+/** What each provider's channels can serve: Anthropic's and Gemini's APIs are translated for text. */
+const SERVES: Record<Provider, readonly ("image" | "text")[]> = {
+  openai: ["image", "text"],
+  anthropic: ["text"],
+  gemini: ["text"],
+  demo: ["image", "text"],
+};
 
 export interface Channel {
   id: bigint;
@@ -78,11 +86,21 @@ export async function addChannel(
     timeoutMs?: number;
   },
 ): Promise<Channel> {
-  const unknown = await db<{ id: string }[]>`
-    select m from unnest(${input.models}::text[]) m where m not in (select id from models)`;
+  const { models } = await catalog(db);
+  const unknown = input.models.filter((m) => !models.has(m));
   if (unknown.length) {
     throw new ChannelError(
-      `unknown model(s): ${unknown.map((r) => Object.values(r)[0]).join(", ")}`,
+      `unknown model(s): ${unknown.join(", ")} (add a new one with price:set first)`,
+    );
+  }
+  const unservable = input.models.filter((m) =>
+    !SERVES[input.provider].includes(models.get(m)!.kind)
+  );
+  if (unservable.length) {
+    throw new ChannelError(
+      `a channel of provider ${input.provider} cannot serve ${unservable.join(", ")} (${
+        SERVES[input.provider].join(" and ")
+      } models only)`,
     );
   }
   try {

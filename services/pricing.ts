@@ -115,6 +115,16 @@ export function maxTextCost(price: TextPrice, promptBound: number, outputBound: 
   return (millionths + PER_MTOK - 1n) / PER_MTOK;
 }
 
+/** Adds a text model to the catalogue (an operator's price:set for a model we did not know). */
+export async function addTextModel(
+  db: Db,
+  input: { id: string; ownedBy: string; maxOutputTokens: number },
+): Promise<void> {
+  await db`insert into models (id, kind, owned_by, max_output_tokens)
+           values (${input.id}, 'text', ${input.ownedBy}, ${input.maxOutputTokens})`;
+  catalogCache.forget(db);
+}
+
 export async function setTextPrice(db: Db, input: { model: string } & TextPrice): Promise<void> {
   await db`insert into text_prices
              (model_id, input_per_mtok, cached_input_per_mtok, cache_write_per_mtok, output_per_mtok)

@@ -67,7 +67,25 @@ test("bad input is refused with one clear line and exit code 2", async () => {
         "k",
         "--models",
         "gpt-image-2",
-      ], /--provider/],
+      ], /a channel of provider anthropic cannot serve gpt-image-2/],
+      [[
+        "price:set",
+        "--model",
+        "gpt-5.1",
+        "--usd",
+        "0.01",
+        "--input-usd-per-mtok",
+        "1",
+      ], /give either --size, --quality and --usd .* or --input-usd-per-mtok/],
+      [[
+        "price:set",
+        "--model",
+        "brand-new-model",
+        "--input-usd-per-mtok",
+        "1",
+        "--output-usd-per-mtok",
+        "2",
+      ], /brand-new-model is a new model: give --max-output-tokens/],
       [[
         "price:set",
         "--model",
@@ -84,7 +102,7 @@ test("bad input is refused with one clear line and exit code 2", async () => {
   ) {
     const result = await admin(...args);
     assert.equal(result.code, 2, `${args.join(" ")}: ${result.stdout}${result.stderr}`);
-    assert.match(result.stderr, message, args.join(" "));
+    assert.match(result.stderr, message, `${args.join(" ")}: ${result.stderr}`);
   }
 });
 
@@ -159,6 +177,61 @@ test("price:set changes the price from now on and keeps the old one on record; p
   const rows =
     await sql`select price from image_prices where model_id = 'gpt-image-2' and size = '1024x1024' and quality = 'low' order by valid_from`;
   assert.deepEqual(rows.map((r) => r.price), [7_200n, 9_900n]);
+});
+
+test("price:set for a text model: per-million-token rates with history; a new model is added by price:set and served by channel:add", async () => {
+  const set = await admin(
+    "price:set",
+    "--model",
+    "claude-haiku-4-5",
+    "--input-usd-per-mtok",
+    "1.1",
+    "--output-usd-per-mtok",
+    "5.5",
+    "--cached-input-usd-per-mtok",
+    "0.11",
+  );
+  assert.equal(set.code, 0, set.stderr);
+  const rows = await sql`select input_per_mtok, cached_input_per_mtok, output_per_mtok
+    from text_prices where model_id = 'claude-haiku-4-5' order by valid_from`;
+  assert.deepEqual(rows.map((r) => r.output_per_mtok), [6_000_000n, 5_500_000n]);
+  assert.equal(rows[1].cached_input_per_mtok, 110_000n);
+  const list = await admin("price:list");
+  assert.match(
+    list.stdout,
+    /claude-haiku-4-5\s+per million tokens: input 1\.100000, cached 0\.110000, .*output 5\.500000 USD/,
+  );
+
+  const added = await admin(
+    "price:set",
+    "--model",
+    "claude-future-9",
+    "--input-usd-per-mtok",
+    "2",
+    "--output-usd-per-mtok",
+    "8",
+    "--max-output-tokens",
+    "32000",
+    "--owned-by",
+    "anthropic",
+  );
+  assert.equal(added.code, 0, added.stderr);
+  assert.match(added.stdout, /added text model claude-future-9/);
+  const channel = await admin(
+    "channel:add",
+    "--name",
+    "anthropic-main",
+    "--provider",
+    "anthropic",
+    "--base-url",
+    "https://api.anthropic.example",
+    "--api-key",
+    "sk-ant-123456",
+    "--models",
+    "claude-future-9,claude-haiku-4-5",
+  );
+  assert.equal(channel.code, 0, channel.stderr);
+  assert.match((await admin("channel:list")).stdout, /anthropic-main\s+anthropic/);
 });
 
 test("channel:add, a duplicate refused, channel:list, channel:disable twice", async () => {
