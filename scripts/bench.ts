@@ -3,12 +3,14 @@
 //
 // What runs, each in its own process, all on this machine (127.0.0.1 only):
 //   stand-in   scripts/bench/standin.ts: answers like OpenAI at once, with one small PNG
-//   portkey    @portkey-ai/gateway (npm, pinned in deno.json) under Node, headless, pointed at the
-//              stand-in by its x-portkey-provider / x-portkey-custom-host headers
+//   portkey    @portkey-ai/gateway under Node, headless, pointed at the stand-in by its
+//              x-portkey-provider / x-portkey-custom-host headers
 //   tokensmart main.ts on a fresh database in an embedded PostgreSQL (port BENCH_PG_PORT, 54359),
 //              one customer with a big balance, one channel to the stand-in, the demo channel off;
 //              every call is authenticated, held, sent upstream, stored to DATA_DIR, settled, logged
-//   load       autocannon (npm) under Node: keep-alive connections sending requests back to back
+//   load       autocannon under Node: keep-alive connections sending requests back to back
+// Portkey and autocannon are the bench's own tools, pinned in scripts/bench/tools/deno.json with
+// their own lockfile (installed there by the bench), so the product's install never fetches them.
 // Each target is checked with one request first; then, for each concurrency, each target gets a
 // warm-up run and a measured run.
 //
@@ -32,7 +34,7 @@
 // over N customers, one key each), BENCH_GATEWAY_DENO_FLAGS (e.g. "--inspect=127.0.0.1:9239" to
 // profile the server). Tokensmart's own settings, e.g. DATABASE_POOL_SIZE, pass through to it.
 import { type EmbeddedServer, ensureEmbeddedPostgres } from "../services/database.ts";
-import { Child, freePort, stopAll } from "./bench/processes.ts";
+import { Child, freePort, installTools, stopAll, TOOLS } from "./bench/processes.ts";
 import { type LoadResult, startLoad, type Target } from "./bench/load.ts";
 import { CpuMeter, type Groups, withChildren } from "./bench/cpu.ts";
 import { type Audit, audit, prepareDatabase, startGateway } from "./bench/ours.ts";
@@ -96,6 +98,7 @@ try {
 Deno.exit(exitCode);
 
 async function run(): Promise<number> {
+  await installTools();
   console.log(
     `POST /v1/images/generations: ${settings.seconds} s per run after ${settings.warmupSeconds} s ` +
       `of warm-up, at ${settings.connections.join(" and ")} connections, ` +
@@ -178,7 +181,7 @@ function standinTarget(url: string): Target {
 async function startPortkey(standinUrl: string) {
   const port = freePort();
   const child = new Child("portkey", "node", [
-    "node_modules/@portkey-ai/gateway/build/start-server.js",
+    `${TOOLS}@portkey-ai/gateway/build/start-server.js`,
     `--port=${port}`,
     "--headless",
   ]);

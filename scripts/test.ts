@@ -20,8 +20,10 @@ if (!adminUrl) {
 const runId = crypto.randomUUID().replaceAll("-", "").slice(0, 8);
 // End-to-end tests in tests/; unit tests of pure functions beside their module in services/.
 const testArgs = Deno.args.length ? Deno.args : ["tests/", "services/"];
+// The tests' own lockfile: the product's packages and the tests' tools (playwright-core), which
+// the product's deno.lock never holds.
 const child = new Deno.Command(Deno.execPath(), {
-  args: ["test", "-A", "--parallel", ...testArgs],
+  args: ["test", "-A", "--parallel", "--lock=tests/deno.lock", ...testArgs],
   env: { TEST_DATABASE_URL: adminUrl, TEST_RUN_ID: runId, NO_COLOR: "1" },
   stdout: "piped",
   stderr: "inherit",

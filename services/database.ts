@@ -4,6 +4,7 @@
 import postgres from "postgres";
 import process from "node:process";
 import { readOrCreateSecret } from "./secret_files.ts";
+import { preparePostgresUser } from "./embedded_postgres_user.ts";
 import { resolve } from "node:path";
 import type { Config } from "./config.ts";
 
@@ -117,8 +118,7 @@ export async function ensureEmbeddedPostgres(dir: string, port: number): Promise
     user: "postgres",
     password,
     persistent: true,
-    // Postgres refuses to run as root; the library then runs it as a "postgres" system user.
-    createPostgresUser: true,
+    createPostgresUser: await preparePostgresUser(dir),
     postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300"],
     onLog: () => {},
     onError: (error: unknown) => console.error(String(error)),

@@ -1,6 +1,6 @@
-// One load run: autocannon (from node_modules, run with Node in its own process) sends
+// One load run: autocannon (from the bench's tools, run with Node in its own process) sends
 // POST requests on `connections` keep-alive connections for `seconds`, as fast as answers come.
-import { Child } from "./processes.ts";
+import { Child, TOOLS } from "./processes.ts";
 
 export interface Target {
   name: string;
@@ -21,7 +21,7 @@ export interface LoadResult {
   errors: number;
 }
 
-const AUTOCANNON = "node_modules/autocannon/autocannon.js";
+const AUTOCANNON = `${TOOLS}autocannon/autocannon.js`;
 
 /** Starts the run; `done` resolves with autocannon's figures when it ends. */
 export function startLoad(

@@ -1,6 +1,27 @@
 // Child processes of the bench: each one is spawned here, its output kept (the last 64 KiB) for
 // error messages, and every one still running is stopped by stopAll() at the end or on Ctrl-C.
 export const root = new URL("../../", import.meta.url);
+/** Where the bench's own npm tools are installed (see scripts/bench.ts). */
+export const TOOLS = new URL("tools/node_modules/", import.meta.url).pathname;
+
+/** Installs the tools (quiet once they are there); their output is shown only if it fails. */
+export async function installTools(): Promise<void> {
+  const config = new URL("tools/deno.json", import.meta.url).pathname;
+  const result = await new Deno.Command(Deno.execPath(), {
+    args: ["install", "--config", config],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!result.success) {
+    const decoder = new TextDecoder();
+    throw new Error(
+      `installing the bench's tools failed:\n${decoder.decode(result.stdout)}${
+        decoder.decode(result.stderr)
+      }`,
+    );
+  }
+}
 
 const running = new Set<Child>();
 

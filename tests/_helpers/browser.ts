@@ -1,5 +1,9 @@
 // Headless Chromium from Debian's package, driven by playwright-core (no browser download).
-import { type Browser, chromium } from "playwright-core";
+// playwright-core is the tests' own: pinned here, not in deno.json (whose every entry the
+// product's install fetches), and locked in tests/deno.lock, the lockfile scripts/test.ts runs the
+// tests with.
+// deno-lint-ignore no-import-prefix
+import { type Browser, chromium } from "npm:playwright-core@1.65.1";
 
 export const CHROMIUM = "/usr/bin/chromium";
 

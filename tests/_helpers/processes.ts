@@ -9,10 +9,27 @@ export interface ServerProcess {
   stop(signal?: Deno.Signal): Promise<number>;
 }
 
-export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "main.ts"],
-    cwd: root,
+/** How to start it, when not as this process does: e.g. another checkout, as another user. */
+export interface Launch {
+  /** The checkout to run main.ts in (this one by default). */
+  cwd?: string;
+  /** The command that runs `deno` as someone else, e.g. ["setpriv", "--reuid=…", …]. */
+  runAs?: string[];
+  /** The deno binary (this process's by default). */
+  deno?: string;
+  /** Nothing of this process's environment, only `env`. */
+  clearEnv?: boolean;
+}
+
+export async function startServer(
+  env: Record<string, string>,
+  launch: Launch = {},
+): Promise<ServerProcess> {
+  const [command, ...args] = denoCommand(launch, ["run", "-A", "main.ts"]);
+  const child = new Deno.Command(command, {
+    args,
+    cwd: launch.cwd ?? root,
+    clearEnv: launch.clearEnv,
     env: { PORT: "0", HOST: "127.0.0.1", DEMO: "off", NO_COLOR: "1", ...env },
     stdout: "piped",
     stderr: "piped",
@@ -64,10 +81,17 @@ export function runServerExpectingFailure(env: Record<string, string>): Promise<
   return runDeno(["run", "-A", "main.ts"], env);
 }
 
-async function runDeno(args: string[], env: Record<string, string>): Promise<TaskResult> {
-  const result = await new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: root,
+/** `deno <args>` to its end, as `launch` says (this checkout, this process by default). */
+export async function runDeno(
+  args: string[],
+  env: Record<string, string>,
+  launch: Launch = {},
+): Promise<TaskResult> {
+  const [command, ...commandArgs] = denoCommand(launch, args);
+  const result = await new Deno.Command(command, {
+    args: commandArgs,
+    cwd: launch.cwd ?? root,
+    clearEnv: launch.clearEnv,
     env: { NO_COLOR: "1", ...env },
     signal: AbortSignal.timeout(60_000),
   }).output();
@@ -77,4 +101,8 @@ async function runDeno(args: string[], env: Record<string, string>): Promise<Tas
     stdout: decoder.decode(result.stdout),
     stderr: decoder.decode(result.stderr),
   };
+}
+
+function denoCommand(launch: Launch, args: string[]): string[] {
+  return [...(launch.runAs ?? []), launch.deno ?? Deno.execPath(), ...args];
 }
