@@ -43,3 +43,12 @@ export function policyBlock(provider: string, reason: string): UpstreamError {
 export function malformed(channel: string, what: string): UpstreamError {
   return new UpstreamError("unavailable", `channel ${channel} sent a malformed ${what}`, 502);
 }
+
+/** A streamed event's JSON; anything else is the channel's failure. */
+export function parseUpstreamJson(data: string, channel: string): unknown {
+  try {
+    return JSON.parse(data);
+  } catch {
+    throw malformed(channel, "stream event (not JSON)");
+  }
+}

@@ -8,11 +8,17 @@ import type {
   ChatRequest,
   FunctionTool,
   ImagePart,
-  TextPart,
   UserMessage,
 } from "../../text/chat_request.ts";
 import { invalidValue, unsupported } from "../text_errors.ts";
-import { parseDataUrl, toolArguments } from "../text_parts.ts";
+import {
+  assistantTexts,
+  mergeTurns,
+  nonEmptyTexts,
+  parseDataUrl,
+  toolArguments,
+  type Turn,
+} from "../text_parts.ts";
 
 export type AnthropicBlock =
   | { type: "text"; text: string }
@@ -55,13 +61,16 @@ export function toAnthropicRequest(
 ): AnthropicRequest {
   refuseUnsupported(request);
   const system = request.messages.flatMap((m) =>
-    m.role === "system" || m.role === "developer" ? texts(m.content) : []
+    m.role === "system" || m.role === "developer" ? nonEmptyTexts(m.content) : []
   );
   const body: AnthropicRequest = {
     model: options.model,
     // Always the caller's bound: a small default cuts answers (BerriAI/litellm PR #2855).
     max_tokens: options.maxTokens,
-    messages: mergeTurns(request.messages.flatMap((m, i) => toMessage(m, i))),
+    messages: mergeTurns(
+      request.messages.flatMap((m, i) => toTurn(m, i)),
+      (block) => block.type === "tool_result",
+    ).map(({ role, items }) => ({ role, content: items })),
     ...(system.length ? { system: system.map((text) => ({ type: "text" as const, text })) } : {}),
     ...sampling(request),
     ...(request.stop !== undefined
@@ -145,25 +154,20 @@ function toTool(tool: FunctionTool) {
   };
 }
 
-function texts(content: string | TextPart[]): string[] {
-  const all = typeof content === "string" ? [content] : content.map((p) => p.text);
-  return all.filter((t) => t !== "");
-}
-
-function toMessage(message: ChatMessage, index: number): AnthropicMessage[] {
+function toTurn(message: ChatMessage, index: number): Turn<"user" | "assistant", AnthropicBlock>[] {
   switch (message.role) {
     case "system":
     case "developer":
       return [];
     case "user":
-      return [{ role: "user", content: userBlocks(message, index) }];
+      return [{ role: "user", items: userBlocks(message, index) }];
     case "assistant":
-      return [{ role: "assistant", content: assistantBlocks(message, index) }];
+      return [{ role: "assistant", items: assistantBlocks(message, index) }];
     case "tool": {
-      const text = texts(message.content).join("\n");
+      const text = nonEmptyTexts(message.content).join("\n");
       return [{
         role: "user",
-        content: [{
+        items: [{
           type: "tool_result",
           tool_use_id: message.tool_call_id,
           ...(text ? { content: text } : {}),
@@ -201,13 +205,9 @@ function imageBlock(part: ImagePart, param: string): AnthropicBlock {
 }
 
 function assistantBlocks(message: AssistantMessage, index: number): AnthropicBlock[] {
-  const content = message.content ?? "";
-  const written = typeof content === "string"
-    ? [content]
-    : content.map((p) => p.type === "text" ? p.text : p.refusal);
   return [
     // Empty text blocks are refused (an assistant's "" beside its tool calls).
-    ...textBlocks(written),
+    ...textBlocks(assistantTexts(message)),
     ...(message.tool_calls ?? []).map((call, j): AnthropicBlock => ({
       type: "tool_use",
       id: call.id,
@@ -222,27 +222,4 @@ function assistantBlocks(message: AssistantMessage, index: number): AnthropicBlo
 
 function textBlocks(all: string[]): AnthropicBlock[] {
   return all.filter((text) => text !== "").map((text) => ({ type: "text", text }));
-}
-
-/**
- * Anthropic wants user and assistant turns alternating: neighbours of one role become one turn
- * (N tool results go back in one user turn, QuantumNous/new-api #454), tool results first in it,
- * and a turn left with nothing in it is dropped.
- */
-function mergeTurns(messages: AnthropicMessage[]): AnthropicMessage[] {
-  const turns: AnthropicMessage[] = [];
-  for (const message of messages) {
-    if (message.content.length === 0) continue;
-    const last = turns.at(-1);
-    if (last?.role === message.role) last.content.push(...message.content);
-    else turns.push({ role: message.role, content: [...message.content] });
-  }
-  for (const turn of turns) {
-    if (turn.role !== "user") continue;
-    const results = turn.content.filter((b) => b.type === "tool_result");
-    if (results.length) {
-      turn.content = [...results, ...turn.content.filter((b) => b.type !== "tool_result")];
-    }
-  }
-  return turns;
 }

@@ -12,7 +12,7 @@ import {
   type TextUsage,
 } from "../../text/chat_response.ts";
 import { utf8Bytes } from "../../text/token_bounds.ts";
-import { malformed } from "../text_errors.ts";
+import { malformed, parseUpstreamJson } from "../text_errors.ts";
 import { UpstreamError } from "../types.ts";
 import { anthropicStreamError } from "./errors.ts";
 import { anthropicUsage, finishReasonOf, textBlock, toolUseBlock, usageOf } from "./response.ts";
@@ -47,7 +47,7 @@ export class AnthropicChunks implements ChunkTranslator {
   constructor(private readonly chunks: ChunkBuilder, private readonly channel: string) {}
 
   push(data: string, _event?: string): ChatCompletionChunk[] {
-    const parsed = event.safeParse(parseJson(data, this.channel));
+    const parsed = event.safeParse(parseUpstreamJson(data, this.channel));
     if (!parsed.success) throw malformed(this.channel, "stream event");
     const value = parsed.data;
     switch (value.type) {
@@ -131,13 +131,5 @@ export class AnthropicChunks implements ChunkTranslator {
     const parsed = schema.safeParse(value);
     if (!parsed.success) throw malformed(this.channel, "stream event");
     return parsed.data;
-  }
-}
-
-export function parseJson(data: string, channel: string): unknown {
-  try {
-    return JSON.parse(data);
-  } catch {
-    throw malformed(channel, "stream event (not JSON)");
   }
 }
