@@ -411,6 +411,16 @@ function shapeError(issue: z.core.$ZodIssue, fields: unknown, prefix = ""): ApiE
     if (inner && inner.path.length > 0) {
       return shapeError({ ...inner, path: [...issue.path, ...inner.path] }, fields, prefix);
     }
+    const expected = issue.errors.map((errors) => errors[0])
+      .filter((e) => e?.code === "invalid_type" && e.path.length === 0)
+      .map((e) => (e as { expected: string }).expected);
+    if (expected.length === issue.errors.length) {
+      return invalidType(
+        param,
+        expected.map((e) => `an ${e}`.replace(/^an (?=[^aeiou])/, "a ")).join(" or "),
+        value,
+      );
+    }
     return ApiError.invalidValue(param, `Invalid value for '${param}': ${JSON.stringify(value)}.`);
   }
   if (issue.code === "invalid_value") {

@@ -206,11 +206,15 @@ export class ChunkBuilder {
  * and, when the upstream closes, calls end(). Usage is readable at any time: after end() it is the
  * upstream's final count; before, what the upstream reported so far (for a stream cut short).
  */
-export interface ChunkTranslator {
+export interface ChunkTranslator extends StreamProgress {
   /** The chunks one upstream event gives. Throws UpstreamError for an error event. */
   push(data: string, event?: string): ChatCompletionChunk[];
   /** The closing chunks. Throws UpstreamError when the upstream ended before its last event. */
   end(): ChatCompletionChunk[];
+}
+
+/** Where a stream stands: final once its chunks are all read, "so far" when it was cut. */
+export interface StreamProgress {
   readonly usage: TextUsage;
   readonly finishReason: FinishReason | null;
   /** Bytes of text and tool arguments delivered so far (a floor for output when usage is cut). */

@@ -154,7 +154,7 @@ export async function openStream(
       await events.return(undefined);
     }
   }
-  return { chunks: chunks(), translator };
+  return { chunks: chunks(), progress: translator };
 }
 
 /** `base` joined with `path`, unless the operator's base URL already ends with the version. */

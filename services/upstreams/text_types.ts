@@ -6,7 +6,7 @@ import type {
   AnswerHead,
   ChatCompletion,
   ChatCompletionChunk,
-  ChunkTranslator,
+  StreamProgress,
   TextUsage,
 } from "../text/chat_response.ts";
 
@@ -32,11 +32,12 @@ export interface TextReply {
  * An opened stream. It is returned only once the upstream has sent something beyond the role
  * chunk, so an error before any content (a 529, an error event first, a blocked prompt) is thrown
  * by `stream()` itself, while the next channel can still be tried. `chunks` throws UpstreamError
- * when the upstream fails later; `translator.usage` is the usage reported so far.
+ * when the upstream fails later; `progress.usage` is the usage reported so far (to bill a stream
+ * the client left, read `chunks` on to the end without sending them).
  */
 export interface TextStream {
   chunks: AsyncIterable<ChatCompletionChunk>;
-  translator: ChunkTranslator;
+  progress: StreamProgress;
 }
 
 export interface TextUpstream {
