@@ -21,8 +21,13 @@ export async function* readSse(
   body: ReadableStream<Uint8Array>,
   maxEventChars = MAX_EVENT_CHARS,
 ): AsyncGenerator<SseEvent> {
+  const decoder = new TextDecoder();
+  const text = new TransformStream<Uint8Array, string>({
+    transform: (chunk, controller) => controller.enqueue(decoder.decode(chunk, { stream: true })),
+    flush: (controller) => controller.enqueue(decoder.decode()),
+  });
   const events = body
-    .pipeThrough(new TextDecoderStream())
+    .pipeThrough(text)
     .pipeThrough(new EventSourceParserStream({ maxBufferSize: maxEventChars }));
   const reader = events.getReader();
   const tooLarge = () =>

@@ -67,7 +67,7 @@ export async function readText(
   maxBytes = MAX_ANSWER_BYTES,
 ): Promise<string> {
   if (!response.body) return "";
-  const parts: Uint8Array[] = [];
+  const parts: Uint8Array<ArrayBuffer>[] = [];
   let size = 0;
   try {
     for await (const part of response.body) {
@@ -86,13 +86,7 @@ export async function readText(
     throw failure(error);
   }
   disarm();
-  const all = new Uint8Array(size);
-  let offset = 0;
-  for (const part of parts) {
-    all.set(part, offset);
-    offset += part.byteLength;
-  }
-  return new TextDecoder().decode(all);
+  return await new Blob(parts).text();
 }
 
 /** The body as JSON; anything else is the channel's failure. */

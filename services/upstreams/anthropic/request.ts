@@ -77,9 +77,7 @@ export function toAnthropicRequest(
       ? { stop_sequences: typeof request.stop === "string" ? [request.stop] : request.stop }
       : {}),
     ...tools(request),
-    ...(request.user ?? request.safety_identifier
-      ? { metadata: { user_id: (request.user ?? request.safety_identifier)! } }
-      : {}),
+    ...endUser(request),
   };
   if (options.stream) body.stream = true;
   return body;
@@ -112,6 +110,12 @@ function refuseUnsupported(r: ChatRequest) {
       `Invalid 'temperature': Claude models accept 0 to 1, but got ${r.temperature} instead.`,
     );
   }
+}
+
+/** Who the end user is, for Anthropic's abuse checks; it takes at most 256 characters. */
+function endUser(r: ChatRequest): Pick<AnthropicRequest, "metadata"> {
+  const id = r.safety_identifier ?? r.user;
+  return id && id.length <= 256 ? { metadata: { user_id: id } } : {};
 }
 
 /** Newer Claude models refuse temperature and top_p together (BerriAI/litellm #15097): keep one. */
