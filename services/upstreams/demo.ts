@@ -55,7 +55,8 @@ function autoSize(prompt: string): string {
   return "1024x1024";
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Waits, or fails as an aborted call (499) when the caller gives up first. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   if (signal.aborted) {
     return Promise.reject(new UpstreamError("unavailable", "demo call aborted", 499));
   }
