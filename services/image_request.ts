@@ -61,15 +61,6 @@ export function parseImageRequest(
   const parsed = bodySchema.safeParse(body);
   if (!parsed.success) throw shapeError(parsed.error.issues[0], body as Record<string, unknown>);
   const b = parsed.data;
-  for (const [param, value] of Object.entries(b)) {
-    // PostgreSQL text cannot hold NUL, and no upstream wants it: refuse it before any work.
-    if (typeof value === "string" && value.includes("\u0000")) {
-      throw ApiError.invalidValue(
-        param,
-        `Invalid '${param}': the string contains a NUL character (\\u0000).`,
-      );
-    }
-  }
 
   const model = b.model ?? defaultImageModel(catalog);
   const known = catalog.models.get(model);

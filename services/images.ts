@@ -29,6 +29,8 @@ import { claimIdempotencyKey, releaseIdempotencyKey } from "./idempotency.ts";
 import type { Micros } from "./money.ts";
 import { sha256Hex } from "./sha256.ts";
 import { newId, newPrefixedId } from "./ids.ts";
+import { parseJsonBody } from "./json_body.ts";
+import { clipText, storableText } from "./text.ts";
 
 export const ENDPOINT = "/v1/images/generations";
 
@@ -76,7 +78,7 @@ function logBaseOf(call: Pick<GenerationCall, "caller" | "requestId" | "idempote
     kind: "image",
     modelId: null,
     // Checked only later; the log keeps at most what a valid key can be.
-    idempotencyKey: call.idempotencyKey?.slice(0, 255) ?? null,
+    idempotencyKey: call.idempotencyKey === null ? null : clipText(call.idempotencyKey, 255),
   };
 }
 
@@ -123,7 +125,7 @@ export async function generateImages(
   const cat = await catalog(s.sql);
   let request: ImageRequest;
   try {
-    request = parseImageRequest(parseJson(call.bodyText), cat);
+    request = parseImageRequest(parseJsonBody(call.bodyText), cat);
   } catch (error) {
     if (error instanceof ApiError) {
       const entry = { ...logBase, modelId: modelNamedIn(call.bodyText) };
@@ -535,24 +537,11 @@ function clientClosed(): ApiError {
   );
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ApiError(
-      400,
-      "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload.)",
-      "invalid_request_error",
-      "invalid_json",
-    );
-  }
-}
-
 /** The model a rejected body named, for its log row (only when it is a plain string). */
 function modelNamedIn(text: string): string | null {
   try {
     const model = (JSON.parse(text) as { model?: unknown })?.model;
-    return typeof model === "string" ? model.replaceAll("\u0000", "").slice(0, 100) : null;
+    return typeof model === "string" ? clipText(storableText(model), 100) : null;
   } catch {
     return null;
   }
