@@ -23,6 +23,8 @@ export interface ImageRequest {
 }
 
 export const MAX_PROMPT_CHARS = 32_000;
+/** `user`'s limit, in UTF-16 units as OpenAI counts it. */
+export const MAX_USER_CHARS = 512;
 const GPT_IMAGE_SIZES = ["1024x1024", "1536x1024", "1024x1536", "auto"];
 
 const optional = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
@@ -174,10 +176,10 @@ export function parseImageRequest(
       "'partial_images' is only supported with 'stream', which is not available yet.",
     );
   }
-  if (b.user != null && b.user.length > 512) {
+  if (b.user != null && b.user.length > MAX_USER_CHARS) {
     throw ApiError.invalidValue(
       "user",
-      "Invalid 'user': string too long. Expected a string with maximum length 512.",
+      `Invalid 'user': string too long. Expected a string with maximum length ${MAX_USER_CHARS}.`,
     );
   }
 

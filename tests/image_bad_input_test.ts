@@ -245,7 +245,7 @@ test("a lone surrogate or NUL refused in one call costs it nothing, and the call
 });
 
 test("a huge body is refused with 413 before it is read whole", async () => {
-  const response = await post(JSON.stringify({ ...ok, prompt: "x".repeat(300_000) }));
+  const response = await post(JSON.stringify({ ...ok, prompt: "x".repeat(1_000_000) }));
   assert.equal(response.status, 413);
   assert.equal((await response.json()).error.code, "request_too_large");
   const [log] = await sql`select status, http_status from request_log
@@ -279,6 +279,32 @@ test("an over-long Idempotency-Key is refused, not stored", async () => {
   const response = await post(JSON.stringify(ok), { "idempotency-key": "k".repeat(300) });
   assert.equal(response.status, 400);
   assert.equal((await response.json()).error.param, "Idempotency-Key");
+});
+
+test("the largest body the rules allow fits the body limit however it is escaped: every character \\u-escaped, emoji as surrogate pairs", async () => {
+  upstream.respond = () => ({ kind: "ok" });
+  // JSON's longest spelling of a string: each UTF-16 unit as \uXXXX.
+  const escaped = (text: string) =>
+    `"${
+      Array.from({ length: text.length }, (_, i) =>
+        `\\u${text.charCodeAt(i).toString(16).padStart(4, "0")}`).join("")
+    }"`;
+  const fields: [string, string][] = [
+    ["model", "gpt-image-2"],
+    ["prompt", "🎨".repeat(32_000)],
+    ["user", "u".repeat(512)],
+    ["size", "1024x1024"],
+    ["quality", "low"],
+    ["background", "opaque"],
+    ["output_format", "png"],
+    ["moderation", "auto"],
+    ["response_format", "url"],
+  ];
+  const body = `{ ${fields.map(([k, v]) => `${escaped(k)} : ${escaped(v)}`).join(" , ")} }`;
+  assert.ok(body.length > 384_000);
+  const response = await post(body);
+  assert.equal(response.status, 200, JSON.stringify(await response.clone().json()));
+  await response.body?.cancel();
 });
 
 test("a 32,000-character prompt of emoji is within the limit (characters, not UTF-16 units)", async () => {
