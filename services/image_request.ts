@@ -212,6 +212,12 @@ function defaultImageModel(catalog: Catalog): string {
   return model.id;
 }
 
+/** Whether `model` makes images of `size` (a WxH; "auto" is a request, not a size). */
+export function sizeAllowed(model: string, size: string): boolean {
+  return size !== "auto" &&
+    (GPT_IMAGE_SIZES.includes(size) || (model === "gpt-image-2" && !customSizeProblem(size)));
+}
+
 /** Why a WxH is not a size gpt-image-2 can make, or null when it is one. */
 export function customSizeProblem(size: string): string | null {
   const match = /^([1-9]\d{0,4})x([1-9]\d{0,4})$/.exec(size);

@@ -14,7 +14,7 @@ import type { Caller } from "./api_keys.ts";
 import { ApiError } from "./errors.ts";
 import type { HoldRefusal, Resolution } from "./ledger.ts";
 import type { CallRecords, GroupCommit, LedgerOutcome } from "./group_commit.ts";
-import { type Catalog, catalog, imagePrice, maxImagePrice, QUALITIES } from "./pricing.ts";
+import { type Catalog, catalog, imagePrice, maxImagePrice } from "./pricing.ts";
 import { type ImageRequest, parseImageRequest } from "./image_request.ts";
 import { channelsFor } from "./channels.ts";
 import type { ImageUpstreamFor } from "./upstreams/index.ts";
@@ -373,14 +373,9 @@ async function generateOnce(
     // Only real images are paid for (failover dropped anything else, and at least one is left).
     const checked = outcome.result.images;
     const first = checked[0].info;
-    const size = outcome.result.size && /^\d+x\d+$/.test(outcome.result.size)
-      ? outcome.result.size
-      : `${first.width}x${first.height}`;
-    const quality = (QUALITIES as readonly string[]).includes(outcome.result.quality ?? "")
-      ? outcome.result.quality!
-      : request.quality !== "auto"
-      ? request.quality
-      : null;
+    // The size requested, or the one "auto" produced, read from the images (failover.ts).
+    const { size } = outcome.result;
+    const quality = outcome.result.quality ?? null;
     // What was produced sets the price; an unknown quality, or a price above the hold, charges the hold's rate.
     const produced = quality === null ? null : imagePrice(cat, request.model, size, quality);
     const unitPrice: Micros = produced === null || produced > unitMax ? unitMax : produced;
