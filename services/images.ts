@@ -21,7 +21,7 @@ import type { ImageUpstreamFor } from "./upstreams/index.ts";
 import { isPolicyBlock } from "./upstreams/types.ts";
 import { callChannels, type Delivery, UpstreamFailure } from "./upstreams/failover.ts";
 import { type ImagesResponseBody, renderAnswer, type StoredAnswer } from "./image_answers.ts";
-import type { ImageStore } from "./image_store.ts";
+import { type ImageStore, storeImage } from "./image_store.ts";
 import { imageRecorded } from "./image_files.ts";
 import type { UrlSigner } from "./signed_urls.ts";
 import { type RequestLogEntry, writeRequestLog } from "./request_log.ts";
@@ -388,7 +388,7 @@ async function generateOnce(
       (typeof checked[number] & { id: string; position: number; storageKey: string })[] = [];
     for (const [position, image] of checked.entries()) {
       const id = newPrefixedId("img_");
-      const storageKey = await s.store.put(`${id}.${image.info.format}`, image.bytes);
+      const storageKey = await storeImage(s.store, `${id}.${image.info.format}`, image.bytes);
       uncommittedKeys.push(storageKey);
       stored.push({ ...image, id, position, storageKey });
     }
@@ -506,7 +506,12 @@ async function generateOnce(
       replayed: false,
     };
   } catch (error) {
-    if (!resolved) await releaseWith("failed", 500, "internal_error").catch(() => {});
+    if (!resolved) {
+      const [httpStatus, code] = error instanceof ApiError
+        ? [error.status, error.code]
+        : [500, "internal_error"];
+      await releaseWith("failed", httpStatus, code).catch(() => {});
+    }
     await Promise.all(uncommittedKeys.map((key) => s.store.delete(key).catch(() => {})));
     throw error;
   }
