@@ -1,5 +1,6 @@
 // Reads a request body with a size cap, so a huge body is refused before it fills memory.
 import { ApiError } from "../services/errors.ts";
+import { readAtMost } from "../services/capped_read.ts";
 
 export async function readBodyText(request: Request, maxBytes: number): Promise<string> {
   const tooLarge = () =>
@@ -14,18 +15,7 @@ export async function readBodyText(request: Request, maxBytes: number): Promise<
   if (!request.body) return "";
   // With its length declared, the body cannot be longer: read at once (much cheaper than by chunks).
   if (length !== null) return await request.text();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of request.body) {
-    size += chunk.length;
-    if (size > maxBytes) throw tooLarge();
-    chunks.push(chunk);
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, at);
-    at += chunk.length;
-  }
-  return new TextDecoder().decode(all);
+  const bytes = await readAtMost(request.body, maxBytes);
+  if (bytes === null) throw tooLarge();
+  return new TextDecoder().decode(bytes);
 }

@@ -32,6 +32,7 @@ export async function startHttpServer(
     (request) => ready.app ? ready.app.fetch(request) : new Response("starting", { status: 503 }),
   );
   const listening = { ...config, PORT: server.addr.port };
+  const self = { port: server.addr.port, publicUrl: publicUrl(listening) };
   const services: AppServices = {
     sql,
     commits: groupCommit(sql),
@@ -39,8 +40,8 @@ export async function startHttpServer(
     config: listening,
     store: new PackImageStore(join(config.DATA_DIR, "images")),
     signer: await UrlSigner.fromConfig(config),
-    upstreamFor: imageUpstreams({ demoDelayMs: config.DEMO_UPSTREAM_DELAY_MS }),
-    publicUrl: publicUrl(listening),
+    upstreamFor: imageUpstreams({ demoDelayMs: config.DEMO_UPSTREAM_DELAY_MS, self }),
+    publicUrl: self.publicUrl,
   };
   ready.app = await createApp(services);
   return {

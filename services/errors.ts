@@ -2,17 +2,20 @@
 // {"error": {"message", "type", "param", "code"}}, so the official SDKs raise the same classes
 // for us as for OpenAI (400 BadRequestError, 401 AuthenticationError, 429 RateLimitError, …).
 
-export type ErrorType =
-  | "invalid_request_error"
-  | "authentication_error"
-  | "permission_error"
-  | "not_found_error"
-  | "conflict_error"
-  | "insufficient_quota"
-  | "rate_limit_error"
-  | "image_generation_user_error"
-  | "server_error"
-  | "upstream_error";
+export const ERROR_TYPES = [
+  "invalid_request_error",
+  "authentication_error",
+  "permission_error",
+  "not_found_error",
+  "conflict_error",
+  "insufficient_quota",
+  "rate_limit_error",
+  "image_generation_user_error",
+  "server_error",
+  "upstream_error",
+] as const;
+
+export type ErrorType = typeof ERROR_TYPES[number];
 
 export class ApiError extends Error {
   constructor(
@@ -21,7 +24,7 @@ export class ApiError extends Error {
     readonly type: ErrorType,
     readonly code: string | null = null,
     readonly param: string | null = null,
-    /** Extra fields passed through in the envelope (e.g. an upstream's moderation_details). */
+    /** Extra fields in the envelope, after OpenAI's four. */
     readonly extra: Record<string, unknown> = {},
     /** Extra response headers (e.g. x-should-retry: false). */
     readonly headers: Record<string, string> = {},

@@ -23,6 +23,8 @@ export interface ImageRequest {
 }
 
 export const MAX_PROMPT_CHARS = 32_000;
+/** `user`'s limit, in UTF-16 units as OpenAI counts it. */
+export const MAX_USER_CHARS = 512;
 const GPT_IMAGE_SIZES = ["1024x1024", "1536x1024", "1024x1536", "auto"];
 
 const optional = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
@@ -61,15 +63,6 @@ export function parseImageRequest(
   const parsed = bodySchema.safeParse(body);
   if (!parsed.success) throw shapeError(parsed.error.issues[0], body as Record<string, unknown>);
   const b = parsed.data;
-  for (const [param, value] of Object.entries(b)) {
-    // PostgreSQL text cannot hold NUL, and no upstream wants it: refuse it before any work.
-    if (typeof value === "string" && value.includes("\u0000")) {
-      throw ApiError.invalidValue(
-        param,
-        `Invalid '${param}': the string contains a NUL character (\\u0000).`,
-      );
-    }
-  }
 
   const model = b.model ?? defaultImageModel(catalog);
   const known = catalog.models.get(model);
@@ -183,10 +176,10 @@ export function parseImageRequest(
       "'partial_images' is only supported with 'stream', which is not available yet.",
     );
   }
-  if (b.user != null && b.user.length > 512) {
+  if (b.user != null && b.user.length > MAX_USER_CHARS) {
     throw ApiError.invalidValue(
       "user",
-      "Invalid 'user': string too long. Expected a string with maximum length 512.",
+      `Invalid 'user': string too long. Expected a string with maximum length ${MAX_USER_CHARS}.`,
     );
   }
 
@@ -217,6 +210,12 @@ function defaultImageModel(catalog: Catalog): string {
     );
   }
   return model.id;
+}
+
+/** Whether `model` makes images of `size` (a WxH; "auto" is a request, not a size). */
+export function sizeAllowed(model: string, size: string): boolean {
+  return size !== "auto" &&
+    (GPT_IMAGE_SIZES.includes(size) || (model === "gpt-image-2" && !customSizeProblem(size)));
 }
 
 /** Why a WxH is not a size gpt-image-2 can make, or null when it is one. */

@@ -3,6 +3,7 @@
 // answered.
 import { join } from "node:path";
 import { newId } from "./ids.ts";
+import { ApiError } from "./errors.ts";
 
 export interface ImageStore {
   /** Stores `bytes` (`name`, e.g. "img_….png", says what they are); resolves with their key. */
@@ -13,6 +14,37 @@ export interface ImageStore {
   delete(key: string): Promise<void>;
   /** Lets go of what it holds (open files, connections); for shutdown. */
   close(): void;
+}
+
+let fullDiskWarned = false;
+
+/**
+ * `store.put`, with a full disk answered as what it is: the operator's to fix, not the customer's
+ * fault, and worth a retry later (503 storage_full, with x-should-retry). The server log says so
+ * once, not once per call, until a write succeeds again.
+ */
+export async function storeImage(store: ImageStore, name: string, bytes: Uint8Array) {
+  try {
+    const key = await store.put(name, bytes);
+    fullDiskWarned = false;
+    return key;
+  } catch (error) {
+    const code = (error as { code?: unknown })?.code;
+    if (code !== "ENOSPC" && code !== "EDQUOT") throw error;
+    if (!fullDiskWarned) {
+      fullDiskWarned = true;
+      console.warn(`image store: the disk is full (${error}); calls answer 503 until it has room`);
+    }
+    throw new ApiError(
+      503,
+      "We could not store the generated image: our storage is full. Nothing was charged; retry later.",
+      "server_error",
+      "storage_full",
+      null,
+      {},
+      { "x-should-retry": "true" },
+    );
+  }
 }
 
 /** Past this size a pack is closed and the next image starts a new one. */

@@ -14,14 +14,14 @@ import type { Caller } from "./api_keys.ts";
 import { ApiError } from "./errors.ts";
 import type { HoldRefusal, Resolution } from "./ledger.ts";
 import type { CallRecords, GroupCommit, LedgerOutcome } from "./group_commit.ts";
-import { type Catalog, catalog, imagePrice, maxImagePrice, QUALITIES } from "./pricing.ts";
+import { type Catalog, catalog, imagePrice, maxImagePrice } from "./pricing.ts";
 import { type ImageRequest, parseImageRequest } from "./image_request.ts";
 import { channelsFor } from "./channels.ts";
 import type { ImageUpstreamFor } from "./upstreams/index.ts";
 import { isPolicyBlock } from "./upstreams/types.ts";
 import { callChannels, type Delivery, UpstreamFailure } from "./upstreams/failover.ts";
 import { type ImagesResponseBody, renderAnswer, type StoredAnswer } from "./image_answers.ts";
-import type { ImageStore } from "./image_store.ts";
+import { type ImageStore, storeImage } from "./image_store.ts";
 import { imageRecorded } from "./image_files.ts";
 import type { UrlSigner } from "./signed_urls.ts";
 import { type RequestLogEntry, writeRequestLog } from "./request_log.ts";
@@ -29,6 +29,8 @@ import { claimIdempotencyKey, releaseIdempotencyKey } from "./idempotency.ts";
 import type { Micros } from "./money.ts";
 import { sha256Hex } from "./sha256.ts";
 import { newId, newPrefixedId } from "./ids.ts";
+import { parseJsonBody } from "./json_body.ts";
+import { clipText, storableText } from "./text.ts";
 
 export const ENDPOINT = "/v1/images/generations";
 
@@ -76,7 +78,7 @@ function logBaseOf(call: Pick<GenerationCall, "caller" | "requestId" | "idempote
     kind: "image",
     modelId: null,
     // Checked only later; the log keeps at most what a valid key can be.
-    idempotencyKey: call.idempotencyKey?.slice(0, 255) ?? null,
+    idempotencyKey: call.idempotencyKey === null ? null : clipText(call.idempotencyKey, 255),
   };
 }
 
@@ -123,7 +125,7 @@ export async function generateImages(
   const cat = await catalog(s.sql);
   let request: ImageRequest;
   try {
-    request = parseImageRequest(parseJson(call.bodyText), cat);
+    request = parseImageRequest(parseJsonBody(call.bodyText), cat);
   } catch (error) {
     if (error instanceof ApiError) {
       const entry = { ...logBase, modelId: modelNamedIn(call.bodyText) };
@@ -371,14 +373,9 @@ async function generateOnce(
     // Only real images are paid for (failover dropped anything else, and at least one is left).
     const checked = outcome.result.images;
     const first = checked[0].info;
-    const size = outcome.result.size && /^\d+x\d+$/.test(outcome.result.size)
-      ? outcome.result.size
-      : `${first.width}x${first.height}`;
-    const quality = (QUALITIES as readonly string[]).includes(outcome.result.quality ?? "")
-      ? outcome.result.quality!
-      : request.quality !== "auto"
-      ? request.quality
-      : null;
+    // The size requested, or the one "auto" produced, read from the images (failover.ts).
+    const { size } = outcome.result;
+    const quality = outcome.result.quality ?? null;
     // What was produced sets the price; an unknown quality, or a price above the hold, charges the hold's rate.
     const produced = quality === null ? null : imagePrice(cat, request.model, size, quality);
     const unitPrice: Micros = produced === null || produced > unitMax ? unitMax : produced;
@@ -391,7 +388,7 @@ async function generateOnce(
       (typeof checked[number] & { id: string; position: number; storageKey: string })[] = [];
     for (const [position, image] of checked.entries()) {
       const id = newPrefixedId("img_");
-      const storageKey = await s.store.put(`${id}.${image.info.format}`, image.bytes);
+      const storageKey = await storeImage(s.store, `${id}.${image.info.format}`, image.bytes);
       uncommittedKeys.push(storageKey);
       stored.push({ ...image, id, position, storageKey });
     }
@@ -509,7 +506,12 @@ async function generateOnce(
       replayed: false,
     };
   } catch (error) {
-    if (!resolved) await releaseWith("failed", 500, "internal_error").catch(() => {});
+    if (!resolved) {
+      const [httpStatus, code] = error instanceof ApiError
+        ? [error.status, error.code]
+        : [500, "internal_error"];
+      await releaseWith("failed", httpStatus, code).catch(() => {});
+    }
     await Promise.all(uncommittedKeys.map((key) => s.store.delete(key).catch(() => {})));
     throw error;
   }
@@ -535,24 +537,11 @@ function clientClosed(): ApiError {
   );
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ApiError(
-      400,
-      "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload.)",
-      "invalid_request_error",
-      "invalid_json",
-    );
-  }
-}
-
 /** The model a rejected body named, for its log row (only when it is a plain string). */
 function modelNamedIn(text: string): string | null {
   try {
     const model = (JSON.parse(text) as { model?: unknown })?.model;
-    return typeof model === "string" ? model.replaceAll("\u0000", "").slice(0, 100) : null;
+    return typeof model === "string" ? clipText(storableText(model), 100) : null;
   } catch {
     return null;
   }

@@ -12,7 +12,7 @@ import { runScript, startServer } from "./_helpers/processes.ts";
 import { startStandinUpstream } from "./_helpers/standin_upstream.ts";
 import { balanceOf } from "../services/ledger.ts";
 import { addChannel, setChannelEnabled } from "../services/channels.ts";
-import { sniffImage } from "../services/image_bytes.ts";
+import { checkImage } from "../services/image_bytes.ts";
 
 // DATABASE_URL and DEMO unset: the demo is off.
 const gw = await startGateway();
@@ -120,7 +120,7 @@ test("with the demo on and no enabled real channel for a model, the demo paints 
       n: 2,
     });
     const images = painted.data.data!.map((d) => Uint8Array.fromBase64(d.b64_json!));
-    assert.deepEqual(sniffImage(images[0]), { format: "jpeg", width: 1024, height: 1536 });
+    assert.deepEqual(checkImage(images[0]), { format: "jpeg", width: 1024, height: 1536 });
     assert.notDeepEqual(images[0], images[1]);
     const [log] = await sql`select status, cost, channel_id from request_log
                             where request_id = ${painted.requestId}`;

@@ -133,6 +133,31 @@ const cases: Case[] = [
   ["user too long", { ...ok, user: "u".repeat(513) }, 400, "user", "invalid_value"],
   ["a NUL character in the prompt", { ...ok, prompt: "a\u0000b" }, 400, "prompt", "invalid_value"],
   ["a NUL character in the model", { ...ok, model: "gpt\u0000" }, 400, "model", "invalid_value"],
+  ["a NUL character in user", { ...ok, user: "u\u0000" }, 400, "user", "invalid_value"],
+  [
+    "a lone surrogate in the prompt",
+    { ...ok, prompt: "fox \ud800" },
+    400,
+    "prompt",
+    "invalid_value",
+  ],
+  ["a lone low surrogate in the model", { ...ok, model: "\udc00" }, 400, "model", "invalid_value"],
+  ["a lone surrogate in user", { ...ok, user: "\ud83d" }, 400, "user", "invalid_value"],
+  ["a lone surrogate in a field's name", { ...ok, "fox \ud800": 1 }, 400, null, "invalid_value"],
+  [
+    "a lone surrogate deep in an unknown field",
+    { ...ok, metadata: { tags: ["fine", "fox \ud800"] } },
+    400,
+    "metadata.tags[1]",
+    "invalid_value",
+  ],
+  [
+    "a model name of 121 characters, cut for the log inside an emoji",
+    { ...ok, model: "a" + "🎨".repeat(120) },
+    404,
+    "model",
+    "model_not_found",
+  ],
   ["an unknown field", { ...ok, colour: "blue" }, 400, "colour", "unknown_parameter"],
   ["a misspelt field", { ...ok, qualty: "high" }, 400, "qualty", "unknown_parameter"],
 ];
@@ -180,8 +205,47 @@ test(`a table of ${cases.length} malformed bodies: each answers 4xx in OpenAI's 
   await assertLedgerHolds(sql);
 });
 
+test("the log keeps a long model name cut between characters, never inside one", async () => {
+  const response = await post(JSON.stringify({ ...ok, model: "a" + "🎨".repeat(120) }));
+  assert.equal(response.status, 404);
+  const [log] = await sql`select model_id from request_log
+                          where request_id = ${response.headers.get("x-request-id")}`;
+  assert.equal(log.model_id, "a" + "🎨".repeat(99));
+});
+
+test("a lone surrogate or NUL refused in one call costs it nothing, and the calls beside it go through", async () => {
+  const nina = await customer(sql, { balance: 1_000_000n });
+  upstream.respond = () => ({ kind: "ok", delayMs: 50 });
+  const callsBefore = upstream.calls.length;
+  const body = (prompt: string) =>
+    JSON.stringify({ model: "gpt-image-2", prompt, size: "1024x1024", quality: "low" });
+  const responses = await Promise.all(
+    ["fox", "fox \ud800", "owl", "owl\u0000", "cat", "\udfff cat", "elk"].map((prompt) =>
+      fetch(`${gw.server.url}/v1/images/generations`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${nina.key}`, "content-type": "application/json" },
+        body: body(prompt),
+      })
+    ),
+  );
+  const statuses = await Promise.all(responses.map(async (r) => {
+    await r.body?.cancel();
+    return r.status;
+  }));
+  assert.deepEqual(statuses, [200, 400, 200, 400, 200, 400, 200]);
+  assert.equal(upstream.calls.length, callsBefore + 4, "only the good calls reached the upstream");
+  assert.equal((await balanceOf(sql, nina.accountId)).available, 1_000_000n - 4n * 7_200n);
+  const logged = await sql`select status, count(*)::int as n, sum(cost)::bigint as cost
+                           from request_log where user_id = ${nina.id} group by status order by status`;
+  assert.deepEqual(logged.map((r) => [r.status, r.n, r.cost]), [
+    ["invalid", 3, 0n],
+    ["ok", 4, 4n * 7_200n],
+  ]);
+  await assertLedgerHolds(sql);
+});
+
 test("a huge body is refused with 413 before it is read whole", async () => {
-  const response = await post(JSON.stringify({ ...ok, prompt: "x".repeat(300_000) }));
+  const response = await post(JSON.stringify({ ...ok, prompt: "x".repeat(1_000_000) }));
   assert.equal(response.status, 413);
   assert.equal((await response.json()).error.code, "request_too_large");
   const [log] = await sql`select status, http_status from request_log
@@ -215,6 +279,32 @@ test("an over-long Idempotency-Key is refused, not stored", async () => {
   const response = await post(JSON.stringify(ok), { "idempotency-key": "k".repeat(300) });
   assert.equal(response.status, 400);
   assert.equal((await response.json()).error.param, "Idempotency-Key");
+});
+
+test("the largest body the rules allow fits the body limit however it is escaped: every character \\u-escaped, emoji as surrogate pairs", async () => {
+  upstream.respond = () => ({ kind: "ok" });
+  // JSON's longest spelling of a string: each UTF-16 unit as \uXXXX.
+  const escaped = (text: string) =>
+    `"${
+      Array.from({ length: text.length }, (_, i) =>
+        `\\u${text.charCodeAt(i).toString(16).padStart(4, "0")}`).join("")
+    }"`;
+  const fields: [string, string][] = [
+    ["model", "gpt-image-2"],
+    ["prompt", "🎨".repeat(32_000)],
+    ["user", "u".repeat(512)],
+    ["size", "1024x1024"],
+    ["quality", "low"],
+    ["background", "opaque"],
+    ["output_format", "png"],
+    ["moderation", "auto"],
+    ["response_format", "url"],
+  ];
+  const body = `{ ${fields.map(([k, v]) => `${escaped(k)} : ${escaped(v)}`).join(" , ")} }`;
+  assert.ok(body.length > 384_000);
+  const response = await post(body);
+  assert.equal(response.status, 200, JSON.stringify(await response.clone().json()));
+  await response.body?.cancel();
 });
 
 test("a 32,000-character prompt of emoji is within the limit (characters, not UTF-16 units)", async () => {

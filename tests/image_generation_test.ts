@@ -10,7 +10,7 @@ import { balanceOf, releaseExpiredHolds } from "../services/ledger.ts";
 import { markInterrupted } from "../services/request_log.ts";
 import { purgeExpiredIdempotencyKeys } from "../services/idempotency.ts";
 import { setChannelEnabled } from "../services/channels.ts";
-import { sniffImage } from "../services/image_bytes.ts";
+import { checkImage } from "../services/image_bytes.ts";
 import type { CallWrite, GroupCommit, LedgerOutcome } from "../services/group_commit.ts";
 
 const gw = await startGateway();
@@ -72,7 +72,7 @@ test("the announcement's example works with the SDK: a URL we serve, the resolve
   const image = await fetch(result.data![0].url!);
   assert.equal(image.status, 200);
   assert.equal(image.headers.get("content-type"), "image/png");
-  assert.deepEqual(sniffImage(new Uint8Array(await image.arrayBuffer())), {
+  assert.deepEqual(checkImage(new Uint8Array(await image.arrayBuffer())), {
     format: "png",
     width: 1024,
     height: 1024,
@@ -121,7 +121,7 @@ test("b64_json returns the bytes inline, in the requested format", async () => {
   assert.equal(result.data?.length, 2);
   for (const item of result.data!) {
     const bytes = Uint8Array.from(atob(item.b64_json!), (c) => c.charCodeAt(0));
-    assert.deepEqual(sniffImage(bytes), { format: "webp", width: 1536, height: 1024 });
+    assert.deepEqual(checkImage(bytes), { format: "webp", width: 1536, height: 1024 });
   }
   assert.equal((await balanceOf(sql, bob.accountId)).available, 5_000_000n - 2n * OBLONG_LOW);
 });

@@ -1,5 +1,7 @@
-// The bench's stand-in for OpenAI: POST /v1/images/generations answers at once with one small
-// PNG (64x64, encoded once at start) in OpenAI's ImagesResponse shape. It checks the bearer key
+// The bench's stand-in for OpenAI: POST /v1/images/generations answers at once with one PNG of
+// the size the bench asks for (an image of another size is refused as not what was asked):
+// 1024x1024 of one colour in a 2-colour palette, a few hundred bytes as the 64x64 it replaced
+// was, encoded once at start, in OpenAI's ImagesResponse shape. It checks the bearer key
 // (STANDIN_KEY) and parses every body, as a real server does. Run as its own process by
 // scripts/bench.ts, so it never shares an event loop with what is measured; prints
 // "listening on http://127.0.0.1:PORT".
@@ -7,8 +9,8 @@ import sharp from "sharp";
 
 const key = Deno.env.get("STANDIN_KEY") ?? "sk-bench-standin";
 const png = await sharp({
-  create: { width: 64, height: 64, channels: 3, background: { r: 40, g: 90, b: 160 } },
-}).png().toBuffer();
+  create: { width: 1024, height: 1024, channels: 3, background: { r: 40, g: 90, b: 160 } },
+}).png({ palette: true, colours: 2, compressionLevel: 9, effort: 10 }).toBuffer();
 const b64 = png.toString("base64");
 
 function answer(): Response {

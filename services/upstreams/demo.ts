@@ -17,13 +17,13 @@ export class DemoImageUpstream implements ImageUpstream {
     await sleep(this.delayMs, signal);
     const categories = demoPolicyViolation(request.prompt);
     if (categories) {
-      throw new UpstreamError("refused", "demo policy check flagged the prompt", 400, {
+      const flagged = `demo policy check flagged the prompt (${categories.join(", ")})`;
+      throw new UpstreamError("refused", flagged, 400, {
         message:
           "Your request was rejected by the safety system. If you believe this is an error, contact us at help.openai.com and include the request ID.",
         type: "image_generation_user_error",
         param: null,
         code: "moderation_blocked",
-        moderation_details: { moderation_stage: "input", categories },
       });
     }
     const size = request.size === "auto" ? autoSize(request.prompt) : request.size;

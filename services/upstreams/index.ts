@@ -4,8 +4,9 @@ import type { Channel } from "../channels.ts";
 import type { ImageUpstream } from "./types.ts";
 import { OpenAIImageUpstream } from "./openai.ts";
 import { DemoImageUpstream } from "./demo.ts";
+import type { ServerAddress } from "./image_urls.ts";
 
-export function imageUpstreams(options: { demoDelayMs: number }) {
+export function imageUpstreams(options: { demoDelayMs: number; self: ServerAddress }) {
   const adapters = new Map<string, ImageUpstream>();
   return (channel: Channel): ImageUpstream => {
     const cacheKey =
@@ -14,7 +15,7 @@ export function imageUpstreams(options: { demoDelayMs: number }) {
     if (!adapter) {
       adapter = channel.provider === "demo"
         ? new DemoImageUpstream(options.demoDelayMs)
-        : new OpenAIImageUpstream(channel);
+        : new OpenAIImageUpstream(channel, options.self);
       adapters.set(cacheKey, adapter);
     }
     return adapter;

@@ -6,14 +6,16 @@ import {
   type ImageUpstream,
   isPolicyBlock,
   UpstreamError,
+  upstreamErrorBody,
   type UpstreamImageRequest,
   type UpstreamImageResult,
 } from "./types.ts";
+import { fetchImageUrl, MAX_IMAGE_BYTES, type ServerAddress } from "./image_urls.ts";
 
 export class OpenAIImageUpstream implements ImageUpstream {
   private readonly client: OpenAI;
 
-  constructor(private readonly channel: Channel) {
+  constructor(private readonly channel: Channel, private readonly self: ServerAddress) {
     this.client = new OpenAI({
       apiKey: channel.apiKey ?? "",
       baseURL: channel.baseUrl ?? undefined,
@@ -52,6 +54,13 @@ export class OpenAIImageUpstream implements ImageUpstream {
     }
     const images = await Promise.all(response.data.map(async (item) => {
       if (typeof item.b64_json === "string" && item.b64_json.length > 0) {
+        if (item.b64_json.length > (MAX_IMAGE_BYTES / 3) * 4 + 4) {
+          throw new UpstreamError(
+            "unavailable",
+            `channel ${this.channel.name} sent an image over ${MAX_IMAGE_BYTES} bytes`,
+            502,
+          );
+        }
         return {
           // A real image is megabytes: decoded natively (a per-character loop took ~180 ms for 1.5 MB).
           bytes: Uint8Array.fromBase64(item.b64_json),
@@ -59,16 +68,8 @@ export class OpenAIImageUpstream implements ImageUpstream {
         };
       }
       if (typeof item.url === "string") {
-        const fetched = await fetch(item.url, { signal });
-        if (!fetched.ok) {
-          throw new UpstreamError(
-            "unavailable",
-            `image URL from ${this.channel.name} answered ${fetched.status}`,
-            502,
-          );
-        }
         return {
-          bytes: new Uint8Array(await fetched.arrayBuffer()),
+          bytes: await fetchImageUrl(this.channel, this.self, item.url, signal),
           revisedPrompt: item.revised_prompt,
         };
       }
@@ -102,7 +103,7 @@ const REQUEST_ERROR_CODES = new Set([
 
 function toUpstreamError(error: unknown, channel: Channel): UpstreamError {
   if (error instanceof OpenAI.APIError && typeof error.status === "number") {
-    const body = (error.error ?? null) as UpstreamError["body"];
+    const body = upstreamErrorBody(error.error);
     const status = error.status;
     // Only an error about the request itself is the customer's: a policy block, or a field the
     // upstream names. Everything else is the channel's problem and moves on to the next one
@@ -111,19 +112,11 @@ function toUpstreamError(error: unknown, channel: Channel): UpstreamError {
     const aboutTheRequest = isPolicyBlock(body) || body?.param != null ||
       REQUEST_ERROR_CODES.has(String(body?.code));
     const refused = (status === 400 || status === 422) && aboutTheRequest;
-    const envelope = body && typeof body.message === "string"
-      ? {
-        ...body,
-        type: body.type ?? "invalid_request_error",
-        param: body.param ?? null,
-        code: body.code ?? null,
-      }
-      : null;
     return new UpstreamError(
       refused ? "refused" : "unavailable",
       `channel ${channel.name} answered ${status}: ${error.message}`,
       status,
-      envelope,
+      body,
     );
   }
   if (error instanceof OpenAI.APIUserAbortError) {

@@ -1,5 +1,7 @@
 // What every image upstream adapter takes and gives back, whatever the provider speaks.
 import type { ImageFormat } from "../image_request.ts";
+import { ERROR_TYPES, type ErrorType } from "../errors.ts";
+import { clipText, storableText } from "../text.ts";
 
 export interface UpstreamImageRequest {
   model: string;
@@ -28,13 +30,31 @@ export interface ImageUpstream {
   generate(request: UpstreamImageRequest, signal: AbortSignal): Promise<UpstreamImageResult>;
 }
 
-/** The upstream's own error body, in OpenAI's shape, passed through to the client when it refused. */
+/** An upstream's error in OpenAI's envelope and nothing more: what a refusal passes on. */
 export interface UpstreamErrorBody {
   message: string;
-  type: string;
+  type: ErrorType;
   param: string | null;
   code: string | null;
-  [extra: string]: unknown;
+}
+
+/**
+ * An upstream's error body as OpenAI's four fields, each bounded and storable; anything else it
+ * carried (an organisation id, a key hint) is left behind. Null when it has no message.
+ */
+export function upstreamErrorBody(raw: unknown): UpstreamErrorBody | null {
+  if (typeof raw !== "object" || raw === null) return null;
+  const { message, type, param, code } = raw as Record<string, unknown>;
+  if (typeof message !== "string") return null;
+  return {
+    message: clipText(storableText(message), 1_000),
+    type: (ERROR_TYPES as readonly unknown[]).includes(type)
+      ? type as ErrorType
+      : "invalid_request_error",
+    param: typeof param === "string" && param ? clipText(storableText(param), 100) : null,
+    // A code is a word the log keeps and clients match on, never free text.
+    code: typeof code === "string" && /^[A-Za-z0-9_.:-]{1,100}$/.test(code) ? code : null,
+  };
 }
 
 /**

@@ -1,5 +1,6 @@
 // A real HTTP server standing in for an OpenAI-compatible image provider. Each test decides how
-// it answers: OK, slowly, 5xx, 429, malformed JSON, or a moderation block.
+// it answers: OK, slowly, 5xx, 429, malformed JSON, a moderation block, or any answer at all (a
+// hostile one); and what it serves at GET /files/<name> (image URLs).
 import { paint } from "../../services/demo_painter.ts";
 
 export type Behaviour =
@@ -23,21 +24,26 @@ export type Behaviour =
   | { kind: "content_policy_violation" }
   | { kind: "malformed" }
   | { kind: "not_an_image" }
-  | { kind: "hang" };
+  | { kind: "hang" }
+  | { kind: "answer"; status?: number; body: unknown };
 
 export interface StandinUpstream {
   url: string;
   /** Bodies of the calls received, in order. */
   calls: Record<string, unknown>[];
   respond: (body: Record<string, unknown>) => Behaviour;
+  /** What GET /files/<name> answers; requests for them are counted in `fileRequests`. */
+  files: Map<string, () => Response>;
+  fileRequests: string[];
   close(): Promise<void>;
 }
 
-const encoded = new Map<string, string>();
+const painted = new Map<string, Uint8Array>();
 
-async function imageB64(size: string, format: string, index: number): Promise<string> {
+/** A real image of `size` ("WxH") in `format`, as a provider would make it. */
+export async function standinImage(size: string, format = "png", index = 0): Promise<Uint8Array> {
   const key = `${size}|${format}|${index}`;
-  if (!encoded.has(key)) {
+  if (!painted.has(key)) {
     const [width, height] = size.split("x").map(Number);
     const [bytes] = await paint({
       prompt: `stand-in ${index}`,
@@ -48,9 +54,13 @@ async function imageB64(size: string, format: string, index: number): Promise<st
       compression: 90,
       n: 1,
     });
-    encoded.set(key, btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join("")));
+    painted.set(key, bytes);
   }
-  return encoded.get(key)!;
+  return painted.get(key)!;
+}
+
+async function imageB64(size: string, format: string, index: number): Promise<string> {
+  return (await standinImage(size, format, index)).toBase64();
 }
 
 export function startStandinUpstream(): StandinUpstream {
@@ -59,6 +69,8 @@ export function startStandinUpstream(): StandinUpstream {
     url: "",
     calls: [],
     respond: () => ({ kind: "ok" }),
+    files: new Map(),
+    fileRequests: [],
     async close() {
       for (const finish of hanging) finish();
       await server.shutdown();
@@ -67,6 +79,11 @@ export function startStandinUpstream(): StandinUpstream {
   const server = Deno.serve(
     { port: 0, hostname: "127.0.0.1", onListen: () => {} },
     async (request) => {
+      const file = /^\/files\/(.+)$/.exec(new URL(request.url).pathname)?.[1];
+      if (request.method === "GET" && file !== undefined) {
+        upstream.fileRequests.push(file);
+        return upstream.files.get(file)?.() ?? new Response("no such file", { status: 404 });
+      }
       if (
         request.method !== "POST" || !new URL(request.url).pathname.endsWith("/images/generations")
       ) {
@@ -95,6 +112,8 @@ export function startStandinUpstream(): StandinUpstream {
             request.signal.addEventListener("abort", () => resolve());
           });
           return new Response(null, { status: 499 });
+        case "answer":
+          return Response.json(behaviour.body, { status: behaviour.status ?? 200 });
         case "not_an_image":
           return Response.json({ created: 1, data: [{ b64_json: btoa("this is not an image") }] });
         case "malformed":

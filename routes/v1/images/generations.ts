@@ -3,11 +3,14 @@ import type { Handlers } from "../../../framework/context.ts";
 import { readBodyText } from "../../../framework/body.ts";
 import { generateImages, logUnreadableCall } from "../../../services/images.ts";
 import { ApiError } from "../../../services/errors.ts";
-import { MAX_PROMPT_CHARS } from "../../../services/image_request.ts";
+import { MAX_PROMPT_CHARS, MAX_USER_CHARS } from "../../../services/image_request.ts";
 
-// A 32,000-character prompt with every character JSON-escaped (\uXXXX, as Python's json does
-// for non-ASCII), plus room for every other field.
-const MAX_BODY_BYTES = MAX_PROMPT_CHARS * 6 + 16_384;
+// The largest body the rules allow, written as long as JSON can write it: a prompt of
+// MAX_PROMPT_CHARS characters (code points), each astral and escaped as a surrogate pair
+// ("\ud83c\udfa8", 12 bytes); a `user` of MAX_USER_CHARS UTF-16 units, each "\uXXXX" (6 bytes);
+// and 16 KiB for the other fields (short names and values, 6 bytes a character escaped: about
+// 2 KiB) and whitespace.
+const MAX_BODY_BYTES = MAX_PROMPT_CHARS * 12 + MAX_USER_CHARS * 6 + 16_384;
 
 export const handler: Handlers = {
   async POST(c) {
