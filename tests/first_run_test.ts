@@ -37,7 +37,7 @@ Deno.test("an ordinary user starts the product in their home: PostgreSQL runs as
     await callAndStop(server, app);
     assert.equal(postgresUser, user?.uid ?? Deno.uid(), "PostgreSQL's files are the user's own");
   } finally {
-    if (user) await run(["userdel", "--remove", user.name]);
+    if (user) await removeUser(user.name);
     else await Deno.remove(home, { recursive: true });
   }
 });
@@ -165,6 +165,16 @@ function packageOf(entry: string): { name: string; version: string } {
 
 async function ownerOf(path: string): Promise<number> {
   return (await Deno.stat(path)).uid!;
+}
+
+/** Ends whatever the user still runs (a failed start may leave PostgreSQL up), then removes them. */
+async function removeUser(name: string) {
+  for (let i = 0; i < 50; i++) {
+    const left = await new Deno.Command("pkill", { args: ["-KILL", "-u", name] }).output();
+    if (left.code === 1) break; // no process matched
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await run(["userdel", "--remove", name]);
 }
 
 /** Runs a command to its end; its stdout, or an error with what it said. */
