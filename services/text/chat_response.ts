@@ -56,7 +56,8 @@ export interface ChatCompletion {
     message: {
       role: "assistant";
       content: string | null;
-      refusal: null;
+      /** OpenAI's structured-output refusal, passed through from an OpenAI channel. */
+      refusal: string | null;
       tool_calls?: ChatToolCallOut[];
     };
     logprobs: null;
@@ -68,7 +69,7 @@ export interface ChatCompletion {
 export interface ChunkDelta {
   role?: "assistant";
   content?: string;
-  refusal?: null;
+  refusal?: string | null;
   tool_calls?: {
     index: number;
     id?: string;

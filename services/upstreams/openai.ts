@@ -101,7 +101,8 @@ const REQUEST_ERROR_CODES = new Set([
   "invalid_prompt",
 ]);
 
-function toUpstreamError(error: unknown, channel: Channel): UpstreamError {
+/** An error the openai SDK threw, as the failover reads it (refused, or the channel's failure). */
+export function toUpstreamError(error: unknown, channel: Pick<Channel, "name">): UpstreamError {
   if (error instanceof OpenAI.APIError && typeof error.status === "number") {
     const body = upstreamErrorBody(error.error);
     const status = error.status;

@@ -23,12 +23,33 @@ export interface Posted {
  * caller, 504 timed out, 502 unreachable; an HTTP error status is left to the caller, who knows
  * the provider's error body.
  */
-export async function postJson(
+export function postJson(
   channel: TextChannel,
   url: string,
   headers: Record<string, string>,
   body: unknown,
   signal: AbortSignal,
+): Promise<Posted> {
+  return sendWithDeadline(channel, signal, (both) =>
+    fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify(body),
+      signal: both,
+    }));
+}
+
+/**
+ * Sends a request with `send` (fetch, or an SDK that answers with a raw Response) under the
+ * channel's deadline, which keeps running while the answer is read, until `disarm()`. Errors
+ * `send` throws come out as UpstreamError (499 the caller's abort, 504 the deadline, else as
+ * `classify` says, by default 502 unreachable).
+ */
+export async function sendWithDeadline(
+  channel: TextChannel,
+  signal: AbortSignal,
+  send: (signal: AbortSignal) => Promise<Response>,
+  classify: (error: unknown) => UpstreamError | null = () => null,
 ): Promise<Posted> {
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), channel.timeoutMs);
@@ -41,19 +62,14 @@ export async function postJson(
     if (deadline.signal.aborted) {
       return new UpstreamError("unavailable", `channel ${channel.name} timed out`, 504);
     }
-    return new UpstreamError(
+    return classify(error) ?? new UpstreamError(
       "unavailable",
       `channel ${channel.name} failed: ${(error as Error)?.message ?? error}`,
       502,
     );
   };
   try {
-    const response = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...headers },
-      body: JSON.stringify(body),
-      signal: AbortSignal.any([signal, deadline.signal]),
-    });
+    const response = await send(AbortSignal.any([signal, deadline.signal]));
     return { response, disarm: () => clearTimeout(timer), failure };
   } catch (error) {
     throw failure(error);
