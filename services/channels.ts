@@ -92,3 +92,10 @@ export async function setChannelEnabled(db: Db, name: string, enabled: boolean):
   enabledChannels.forget(db);
   return changed.length > 0;
 }
+
+/** Whether the built-in demo painter is the only enabled channel for `model`: the Images page
+ *  then says its pictures are drawn locally. */
+export async function servedOnlyByDemo(db: Db, model: string): Promise<boolean> {
+  const channels = await channelsFor(db, model);
+  return channels.length > 0 && channels.every((channel) => channel.provider === "demo");
+}
