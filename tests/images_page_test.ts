@@ -7,7 +7,7 @@ import { Uint8ArrayReader, Uint8ArrayWriter, ZipReader } from "@zip.js/zip.js";
 import { test } from "./_helpers/database.ts";
 import { assertLedgerHolds, customer } from "./_helpers/fixtures.ts";
 import { startGateway } from "./_helpers/app.ts";
-import { PASSWORD, screenshot, sessionToken, tabTo, withPage } from "./_helpers/pages.ts";
+import { PASSWORD, screenshot as save, sessionToken, tabTo, withPage } from "./_helpers/pages.ts";
 import { balanceOf } from "../services/ledger.ts";
 import { setChannelEnabled } from "../services/channels.ts";
 import { composerModels } from "../services/images_page.ts";
@@ -41,6 +41,12 @@ function postGeneration(token: string, body: Record<string, unknown>) {
     },
     body: JSON.stringify(body),
   });
+}
+
+/** A full-page screenshot with every card drawn (off screen, content-visibility skips them). */
+async function screenshot(page: Page, name: string) {
+  await page.addStyleTag({ content: ".gen-card { content-visibility: visible; }" });
+  await save(page, name);
 }
 
 async function logRows(userId: bigint) {
@@ -458,6 +464,18 @@ test("another account sees none of the first one's history, images or ZIPs, on t
     assert.equal(answer.status, 404, path);
     await answer.body?.cancel();
   }
+  // A page of another site cannot make one with Leo's session (a form posting text/plain JSON).
+  const forged = await fetch(`${base}/generations`, {
+    method: "POST",
+    headers: {
+      cookie: `tokensmart_session=${leoToken}`,
+      origin: "https://evil.example",
+      "content-type": "text/plain",
+    },
+    body: JSON.stringify({ prompt: "on leo's money" }),
+  });
+  assert.equal(forged.status, 403);
+  await forged.body?.cancel();
   const own = await asLeo("/generations");
   assert.deepEqual(await own.json(), { generations: [], next: null });
   const anonymous = await fetch(`${base}/generations`, { headers: { accept: "application/json" } });
