@@ -2,7 +2,7 @@
 // then its images, time and cost), then the account's history, newest first, loaded a page at a
 // time as it scrolls into view. Click an image to zoom (a modal dialog: Escape closes, focus goes
 // back); each image downloads alone, each generation as a ZIP.
-import { type Signal, useSignal } from "@preact/signals";
+import { useSignal } from "@preact/signals";
 import { useEffect, useMemo, useRef } from "preact/hooks";
 import type { Generation } from "../services/image_history.ts";
 import type { Locale, MessageKey } from "../services/i18n/index.ts";
@@ -50,38 +50,62 @@ interface Zoomed {
 }
 
 export default function ImageResults({ first, next, m, locale }: Props) {
+  const pages = useHistoryPages(first, next);
+  const zoomed = useSignal<Zoomed | null>(null);
+  const opener = useRef<HTMLElement | null>(null);
+  const when = useLocalTime(locale);
+
+  const zoom = (generation: Generation, index: number, from: HTMLElement) => {
+    opener.current = from;
+    zoomed.value = { generation, index };
+  };
+  const sentIds = new Set(sent.value.map((entry) => entry.result?.id));
+  const older = pages.history.value.filter((generation) => !sentIds.has(generation.id));
+  const card = (generation: Generation) => (
+    <Card key={generation.id} generation={generation} m={m} when={when} onZoom={zoom} />
+  );
+
+  return (
+    <section class="results" aria-labelledby="results-title">
+      <h2 id="results-title">{m["images.history"]}</h2>
+      {sent.value.map((entry) =>
+        entry.result ? card(entry.result) : <Running key={entry.key} entry={entry} m={m} />
+      )}
+      {older.map(card)}
+      {sent.value.length === 0 && older.length === 0 && <p class="empty">{m["images.empty"]}</p>}
+      {pages.cursor.value && (
+        <div class="more" ref={pages.end}>
+          {pages.failed.value
+            ? (
+              <p>
+                {m["images.moreFailed"]}{" "}
+                <button type="button" onClick={pages.loadMore}>{m["images.retry"]}</button>
+              </p>
+            )
+            : pages.loading.value
+            ? <p aria-live="polite">{m["images.loading"]}</p>
+            : <button type="button" onClick={pages.loadMore}>{m["images.more"]}</button>}
+        </div>
+      )}
+      <ZoomDialog
+        zoomed={zoomed.value}
+        m={m}
+        onClosed={() => {
+          zoomed.value = null;
+          opener.current?.focus();
+        }}
+      />
+    </section>
+  );
+}
+
+/** The history after the first page: loaded when its end comes near the screen. */
+function useHistoryPages(first: Generation[], next: string | null) {
   const history = useSignal(first);
   const cursor = useSignal(next);
   const loading = useSignal(false);
   const failed = useSignal(false);
-  const zoomed = useSignal<Zoomed | null>(null);
-  const hydrated = useSignal(false);
-  const now = useSignal(0);
-  const dialog = useRef<HTMLDialogElement>(null);
-  const opener = useRef<HTMLElement | null>(null);
-  const sentinel = useRef<HTMLDivElement>(null);
-
-  // The server renders times in UTC; the browser then shows them in its own time zone.
-  useEffect(() => void (hydrated.value = true), []);
-  const when = useMemo(
-    () =>
-      new Intl.DateTimeFormat(locale, {
-        month: "short",
-        day: "numeric",
-        hour: "2-digit",
-        minute: "2-digit",
-        timeZone: hydrated.value ? undefined : "UTC",
-      }),
-    [hydrated.value],
-  );
-
-  const running = sent.value.some((entry) => !entry.result);
-  useEffect(() => {
-    if (!running) return;
-    now.value = performance.now();
-    const timer = setInterval(() => (now.value = performance.now()), 100);
-    return () => clearInterval(timer);
-  }, [running]);
+  const end = useRef<HTMLDivElement>(null);
 
   const loadMore = async () => {
     if (loading.value || !cursor.value) return;
@@ -104,86 +128,74 @@ export default function ImageResults({ first, next, m, locale }: Props) {
 
   // A new observer after every page: it reports at once if the end is still in view.
   useEffect(() => {
-    const end = sentinel.current;
-    if (!end || !cursor.value || failed.value) return;
+    if (!end.current || !cursor.value || failed.value) return;
     const observer = new IntersectionObserver(
       (entries) => entries.some((entry) => entry.isIntersecting) && loadMore(),
       { rootMargin: "800px 0px" },
     );
-    observer.observe(end);
+    observer.observe(end.current);
     return () => observer.disconnect();
   }, [history.value.length, cursor.value, failed.value]);
 
-  useEffect(() => {
-    if (zoomed.value && !dialog.current!.open) dialog.current!.showModal();
-  }, [zoomed.value]);
+  return { history, cursor, loading, failed, loadMore, end };
+}
 
-  const zoom = (generation: Generation, index: number, from: HTMLElement) => {
-    opener.current = from;
-    zoomed.value = { generation, index };
-  };
-  const closeZoom = () => dialog.current!.close();
-
-  const sentIds = new Set(sent.value.map((entry) => entry.result?.id));
-  const older = history.value.filter((generation) => !sentIds.has(generation.id));
-  const card = (generation: Generation) => (
-    <Card key={generation.id} generation={generation} m={m} when={when} onZoom={zoom} />
+/** Dates as the reader's clock shows them. The server renders them in UTC; after hydration the
+ *  browser's own time zone takes over. */
+function useLocalTime(locale: Locale): Intl.DateTimeFormat {
+  const hydrated = useSignal(false);
+  useEffect(() => void (hydrated.value = true), []);
+  return useMemo(
+    () =>
+      new Intl.DateTimeFormat(locale, {
+        month: "short",
+        day: "numeric",
+        hour: "2-digit",
+        minute: "2-digit",
+        timeZone: hydrated.value ? undefined : "UTC",
+      }),
+    [hydrated.value],
   );
-  const shown = zoomed.value && zoomed.value.generation.images[zoomed.value.index];
+}
 
+/** One image, large, in a modal dialog: Escape (or a click beside it) closes it. */
+function ZoomDialog({ zoomed, m, onClosed }: {
+  zoomed: Zoomed | null;
+  m: Messages;
+  onClosed: () => void;
+}) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    if (zoomed && !dialog.current!.open) dialog.current!.showModal();
+  }, [zoomed]);
+  const close = () => dialog.current!.close();
+  const image = zoomed?.generation.images[zoomed.index];
   return (
-    <section class="results" aria-labelledby="results-title">
-      <h2 id="results-title">{m["images.history"]}</h2>
-      {sent.value.map((entry) =>
-        entry.result
-          ? card(entry.result)
-          : <Running key={entry.key} entry={entry} now={now} m={m} />
+    <dialog
+      ref={dialog}
+      class="zoom"
+      aria-label={m["images.preview"]}
+      onClose={onClosed}
+      onClick={(event) => event.target === dialog.current && close()}
+    >
+      {zoomed && image && (
+        <>
+          <img
+            src={image.url}
+            width={image.width}
+            height={image.height}
+            alt={zoomed.generation.prompt}
+          />
+          <div class="zoom-bar">
+            <p>{zoomed.generation.prompt}</p>
+            <a class="button" href={`${image.url}?download`} download>
+              <DownloadIcon /> {m["images.downloadOne"]}
+            </a>
+            <button type="button" autofocus onClick={close}>{m["images.close"]}</button>
+          </div>
+        </>
       )}
-      {older.map(card)}
-      {sent.value.length === 0 && older.length === 0 && <p class="empty">{m["images.empty"]}</p>}
-      {cursor.value && (
-        <div class="more" ref={sentinel}>
-          {failed.value
-            ? (
-              <p>
-                {m["images.moreFailed"]}{" "}
-                <button type="button" onClick={loadMore}>{m["images.retry"]}</button>
-              </p>
-            )
-            : loading.value
-            ? <p aria-live="polite">{m["images.loading"]}</p>
-            : <button type="button" onClick={loadMore}>{m["images.more"]}</button>}
-        </div>
-      )}
-      <dialog
-        ref={dialog}
-        class="zoom"
-        aria-label={m["images.preview"]}
-        onClose={() => {
-          zoomed.value = null;
-          opener.current?.focus();
-        }}
-        onClick={(event) => event.target === dialog.current && closeZoom()}
-      >
-        {shown && (
-          <>
-            <img
-              src={shown.url}
-              width={shown.width}
-              height={shown.height}
-              alt={zoomed.value!.generation.prompt}
-            />
-            <div class="zoom-bar">
-              <p>{zoomed.value!.generation.prompt}</p>
-              <a class="button" href={`${shown.url}?download`} download>
-                <DownloadIcon /> {m["images.downloadOne"]}
-              </a>
-              <button type="button" autofocus onClick={closeZoom}>{m["images.close"]}</button>
-            </div>
-          </>
-        )}
-      </dialog>
-    </section>
+    </dialog>
   );
 }
 
@@ -252,7 +264,12 @@ function Card({ generation: g, m, when, onZoom }: {
   );
 }
 
-function Running({ entry, now, m }: { entry: Sent; now: Signal<number>; m: Messages }) {
+function Running({ entry, m }: { entry: Sent; m: Messages }) {
+  const now = useSignal(entry.startedAt);
+  useEffect(() => {
+    const timer = setInterval(() => (now.value = performance.now()), 100);
+    return () => clearInterval(timer);
+  }, []);
   const elapsed = Math.max(0, now.value - entry.startedAt);
   return (
     <article class="gen-card running" aria-busy="true">
