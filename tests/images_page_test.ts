@@ -79,8 +79,12 @@ test("logged in through the form, a person generates with the default chips: a c
     const prompt = "A cozy orange cat in a wizard's hat, sitting on a rooftop under moonlight";
     await promptBox(page).fill(prompt);
     await promptBox(page).press("Enter");
-    // The results island shows what the composer island sent: their state is shared.
-    const running = page.locator(".gen-card.running");
+    // The results island shows what the composer island sent: one shared state, in the browser.
+    const running = page.locator('tsm-island[data-island="ImageResults"] .gen-card.running');
+    assert.equal(
+      await page.locator('tsm-island[data-island="ImageComposer"] .gen-card').count(),
+      0,
+    );
     await running.waitFor();
     assert.match(await running.locator(".timer").innerText(), /^Generating… \d+\.\d s$/);
     assert.equal(await running.locator(".placeholder").count(), 1);
