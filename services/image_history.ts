@@ -2,6 +2,7 @@
 // through /v1 or on the dashboard, newest first, a page at a time. Read from the request log (what
 // the call cost, how long it took) and the images' records (what was made).
 import type { Db } from "./database.ts";
+import { ApiError } from "./errors.ts";
 import { imagePath } from "./image_answers.ts";
 
 /** One generation (one call), JSON-ready: money in micro-dollars as a decimal string. */
@@ -32,6 +33,11 @@ export interface GenerationImage {
 }
 
 export const HISTORY_PAGE_SIZE = 20;
+
+/** Another account's generation answers exactly like one that does not exist. */
+export function noSuchGeneration(): ApiError {
+  return new ApiError(404, "No such generation.", "not_found_error", "generation_not_found");
+}
 
 interface CallRow {
   id: string;

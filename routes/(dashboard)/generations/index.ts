@@ -5,10 +5,9 @@
 import { z } from "zod";
 import type { Handlers } from "../../../framework/context.ts";
 import { generateFromRequest } from "../../../services/images.ts";
-import { generationOf, generationPage } from "../../../services/image_history.ts";
+import { generationOf, generationPage, noSuchGeneration } from "../../../services/image_history.ts";
 import { sessionCaller } from "../../../services/sessions.ts";
 import { balanceOf } from "../../../services/ledger.ts";
-import { ApiError } from "../../../services/errors.ts";
 
 const cursor = z.string().regex(/^req_[0-9a-f]{32}$/);
 
@@ -37,7 +36,3 @@ export const handler: Handlers = {
     return c.json(page);
   },
 };
-
-export function noSuchGeneration(): ApiError {
-  return new ApiError(404, "No such generation.", "not_found_error", "generation_not_found");
-}
