@@ -24,9 +24,10 @@ export interface ApiKey {
   revokedAt: Date | null;
 }
 
-/** Who a request is from, once its key checks out. */
+/** Who a call is from: an API key, once it checks out, or a person logged in on the pages. */
 export interface Caller {
-  apiKeyId: bigint;
+  /** Null for a call made on the dashboard with a session (services/sessions.ts sessionCaller). */
+  apiKeyId: bigint | null;
   userId: bigint;
   accountId: bigint;
   /** Calls on this key count against its spend limit. */
@@ -112,7 +113,7 @@ export async function authenticate(
   };
 }
 
-type KeyRow = Caller & { revoked: boolean };
+type KeyRow = Caller & { apiKeyId: bigint; revoked: boolean };
 
 async function findCaller(db: Db, keyHash: Uint8Array): Promise<KeyRow | null> {
   const [row] = await db<KeyRow[]>`

@@ -148,3 +148,14 @@ export async function setChannelEnabled(db: Db, name: string, enabled: boolean):
   routing.forget(db);
   return changed.length > 0;
 }
+
+/** Whether the built-in demo painter is the only enabled channel for `model`: the Images page
+ *  then says its pictures are drawn locally. */
+export async function servedOnlyByDemo(
+  db: Db,
+  model: string,
+  options: { demo: boolean },
+): Promise<boolean> {
+  const channels = await channelsFor(db, model, options);
+  return channels.length > 0 && channels.every((channel) => channel.provider === "demo");
+}

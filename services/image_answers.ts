@@ -49,6 +49,6 @@ export async function renderAnswer(
 }
 
 /** The public path of a stored image: /images/<id>.<format>. */
-function imagePath(id: string, format = "png"): string {
+export function imagePath(id: string, format = "png"): string {
   return `/images/${id}.${format}`;
 }

@@ -3,7 +3,7 @@
 // shape; the per-model rules below check the values.
 import { z } from "zod";
 import { ApiError } from "./errors.ts";
-import type { Catalog } from "./pricing.ts";
+import { type Catalog, isShutDown } from "./pricing.ts";
 
 export type ImageFormat = "png" | "jpeg" | "webp";
 
@@ -25,7 +25,39 @@ export interface ImageRequest {
 export const MAX_PROMPT_CHARS = 32_000;
 /** `user`'s limit, in UTF-16 units as OpenAI counts it. */
 export const MAX_USER_CHARS = 512;
+// The largest body the rules allow, written as long as JSON can write it: a prompt of
+// MAX_PROMPT_CHARS characters (code points), each astral and escaped as a surrogate pair
+// ("\ud83c\udfa8", 12 bytes); a `user` of MAX_USER_CHARS UTF-16 units, each "\uXXXX" (6 bytes);
+// and 16 KiB for the other fields (short names and values, 6 bytes a character escaped: about
+// 2 KiB) and whitespace.
+export const MAX_BODY_BYTES = MAX_PROMPT_CHARS * 12 + MAX_USER_CHARS * 6 + 16_384;
 const GPT_IMAGE_SIZES = ["1024x1024", "1536x1024", "1024x1536", "auto"];
+
+/** What a model accepts, "auto" included: the Images page offers exactly these. */
+export interface ImageModelOptions {
+  /** Named sizes (gpt-image-2 also takes any allowed WxH, see customSizeProblem). */
+  sizes: readonly string[];
+  qualities: readonly ImageRequest["quality"][];
+  backgrounds: readonly ImageRequest["background"][];
+  maxN: number;
+}
+
+const GPT_IMAGE_OPTIONS: ImageModelOptions = {
+  sizes: GPT_IMAGE_SIZES,
+  qualities: ["low", "medium", "high", "auto"],
+  backgrounds: ["transparent", "opaque", "auto"],
+  maxN: 10,
+};
+
+const MODEL_OPTIONS: Record<string, ImageModelOptions> = {
+  // OpenAI ended gpt-image-2's transparent backgrounds (a preview) on 2026-09-30; since then it
+  // answers 400 "Transparent background is not supported for this model." before generating.
+  "gpt-image-2": { ...GPT_IMAGE_OPTIONS, backgrounds: ["opaque", "auto"] },
+};
+
+export function imageModelOptions(model: string): ImageModelOptions {
+  return MODEL_OPTIONS[model] ?? GPT_IMAGE_OPTIONS;
+}
 
 const optional = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
 
@@ -75,7 +107,7 @@ export function parseImageRequest(
       "model",
     );
   }
-  if (known.shutdownDate && today.toISOString().slice(0, 10) >= known.shutdownDate) {
+  if (isShutDown(known, today)) {
     throw new ApiError(
       404,
       `The model '${model}' was shut down on ${known.shutdownDate}; use gpt-image-2.`,
@@ -97,21 +129,22 @@ export function parseImageRequest(
     );
   }
 
+  const options = imageModelOptions(model);
   const n = b.n ?? 1;
-  if (n < 1 || n > 10) {
+  if (n < 1 || n > options.maxN) {
     throw ApiError.invalidValue(
       "n",
-      `Invalid 'n': integer ${n} is out of range; supported values are 1 to 10.`,
+      `Invalid 'n': integer ${n} is out of range; supported values are 1 to ${options.maxN}.`,
     );
   }
 
   const size = b.size ?? "auto";
-  if (!GPT_IMAGE_SIZES.includes(size)) {
+  if (!options.sizes.includes(size)) {
     const customProblem = model === "gpt-image-2"
       ? customSizeProblem(size)
       : "not a supported size";
     if (customProblem) {
-      const supported = GPT_IMAGE_SIZES.map((s) => `'${s}'`).join(", ");
+      const supported = options.sizes.map((s) => `'${s}'`).join(", ");
       const extra = model === "gpt-image-2"
         ? ` or WxH with both sides multiples of 16, the longer side at most 3840, aspect ratio at most 3:1 and 655,360 to 8,294,400 pixels (${customProblem})`
         : "";
@@ -122,7 +155,7 @@ export function parseImageRequest(
     }
   }
 
-  const quality = oneOf("quality", b.quality ?? "auto", ["low", "medium", "high", "auto"] as const);
+  const quality = oneOf("quality", b.quality ?? "auto", options.qualities);
   const outputFormat = oneOf(
     "output_format",
     b.output_format ?? "png",
@@ -133,6 +166,12 @@ export function parseImageRequest(
     b.background ?? "auto",
     ["transparent", "opaque", "auto"] as const,
   );
+  if (!options.backgrounds.includes(background)) {
+    throw ApiError.invalidValue(
+      "background",
+      `${upperFirst(background)} background is not supported for this model.`,
+    );
+  }
   if (background === "transparent" && outputFormat === "jpeg") {
     throw ApiError.invalidValue(
       "background",
@@ -231,6 +270,8 @@ export function customSizeProblem(size: string): string | null {
   if (pixels > 8_294_400) return `${pixels.toLocaleString("en-US")} pixels is too many`;
   return null;
 }
+
+const upperFirst = (text: string) => text[0].toUpperCase() + text.slice(1);
 
 function oneOf<const T extends readonly string[]>(
   param: string,

@@ -15,7 +15,8 @@ import { ApiError } from "./errors.ts";
 import type { HoldRefusal, Resolution } from "./ledger.ts";
 import type { CallRecords, GroupCommit, LedgerOutcome } from "./group_commit.ts";
 import { type Catalog, catalog, imagePrice, maxImagePrice } from "./pricing.ts";
-import { type ImageRequest, parseImageRequest } from "./image_request.ts";
+import { type ImageRequest, MAX_BODY_BYTES, parseImageRequest } from "./image_request.ts";
+import { readBodyText } from "../framework/body.ts";
 import { channelsFor } from "./channels.ts";
 import type { ImageUpstreamFor } from "./upstreams/index.ts";
 import { isPolicyBlock } from "./upstreams/types.ts";
@@ -100,7 +101,7 @@ async function logWithoutMoney(
 }
 
 /** Logs a call refused before its body could be read (e.g. too large). */
-export async function logUnreadableCall(
+async function logUnreadableCall(
   s: ImageServices,
   call: Pick<GenerationCall, "caller" | "requestId" | "startedAt">,
   error: ApiError,
@@ -112,6 +113,28 @@ export async function logUnreadableCall(
     "invalid",
     call.startedAt,
   );
+}
+
+/** One HTTP request's generation (its body read with a cap, its Idempotency-Key honoured): the
+ *  API's and the dashboard's alike. */
+export async function generateFromRequest(
+  s: ImageServices,
+  request: Request,
+  call: Pick<GenerationCall, "caller" | "requestId" | "startedAt">,
+): Promise<GenerationResult> {
+  let bodyText: string;
+  try {
+    bodyText = await readBodyText(request, MAX_BODY_BYTES);
+  } catch (error) {
+    if (error instanceof ApiError) await logUnreadableCall(s, call, error);
+    throw error;
+  }
+  return await generateImages(s, {
+    ...call,
+    signal: request.signal,
+    bodyText,
+    idempotencyKey: request.headers.get("idempotency-key"),
+  });
 }
 
 export async function generateImages(

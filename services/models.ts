@@ -1,13 +1,11 @@
 // The model list as OpenAI's /v1/models shows it.
-import type { Catalog, Model } from "./pricing.ts";
+import { type Catalog, isShutDown, type Model } from "./pricing.ts";
 
 /** Models that can be called today: priced and not shut down. */
 export function servableModels(catalog: Catalog, today = new Date()): Model[] {
-  const day = today.toISOString().slice(0, 10);
   return [...catalog.models.values()].filter((m) =>
-    (!m.shutdownDate || m.shutdownDate > day) &&
     // Text models are listed once /v1/chat/completions serves them.
-    m.kind === "image" && catalog.imagePrices.has(m.id)
+    !isShutDown(m, today) && m.kind === "image" && catalog.imagePrices.has(m.id)
   );
 }
 

@@ -17,3 +17,11 @@ export function formatUsd(amount: Micros): string {
   const abs = amount < 0n ? -amount : amount;
   return `${sign}${abs / MICROS_PER_USD}.${(abs % MICROS_PER_USD).toString().padStart(6, "0")}`;
 }
+
+/** 63_600n → "$0.0636", 25_000_000n → "$25.00": exact, with at least two decimals. For the pages;
+ *  the islands import it too (this module imports nothing). */
+export function displayUsd(amount: Micros | string): string {
+  const [whole, fraction] = formatUsd(BigInt(amount)).split(".");
+  const sign = whole.startsWith("-") ? "-" : "";
+  return `${sign}$${whole.replace("-", "")}.${fraction.replace(/0+$/, "").padEnd(2, "0")}`;
+}

@@ -58,6 +58,11 @@ export interface Catalog {
   textPrices: Map<string, TextPrice>;
 }
 
+/** Whether the model's announced shutdown day has come (it is refused from that day on). */
+export function isShutDown(model: Model, today = new Date()): boolean {
+  return model.shutdownDate !== null && today.toISOString().slice(0, 10) >= model.shutdownDate;
+}
+
 const catalogCache = cachedPerDatabase(5_000, loadCatalog);
 
 /** Models and current prices, cached for a few seconds: `price:set` takes effect within 5 s. */
@@ -169,17 +174,30 @@ export function maxImagePrice(
   size: string,
   quality: string,
 ): Micros | null {
+  return imagePriceRange(catalog, model, size, quality)?.max ?? null;
+}
+
+/** The least and the most one image can cost for a size and quality, "auto" included; null when
+ *  a price it could resolve to is missing. */
+export function imagePriceRange(
+  catalog: Catalog,
+  model: string,
+  size: string,
+  quality: string,
+): { min: Micros; max: Micros } | null {
   const sizes = size === "auto" ? NAMED_SIZES : [size];
   const qualities = quality === "auto" ? QUALITIES : [quality];
-  let max: Micros | null = null;
+  let range: { min: Micros; max: Micros } | null = null;
   for (const s of sizes) {
     for (const q of qualities) {
       const price = imagePrice(catalog, model, s, q);
       if (price === null) return null;
-      if (max === null || price > max) max = price;
+      if (range === null) range = { min: price, max: price };
+      else if (price < range.min) range.min = price;
+      else if (price > range.max) range.max = price;
     }
   }
-  return max;
+  return range;
 }
 
 export async function setImagePrice(

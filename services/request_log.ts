@@ -1,6 +1,7 @@
-// One log for every /v1 call, text and image alike. A call that holds money gets its row in the
-// same transaction as the hold (status "pending"), and its final state in the same transaction
-// as the settle or release: no charge exists without its log line, and a crash leaves a record.
+// One log for every call, text and image alike, through /v1 or on the dashboard's pages. A call
+// that holds money gets its row in the same transaction as the hold (status "pending"), and its
+// final state in the same transaction as the settle or release: no charge exists without its log
+// line, and a crash leaves a record.
 import { type Db, jsonRows } from "./database.ts";
 import type { Micros } from "./money.ts";
 
@@ -16,6 +17,7 @@ export type RequestStatus =
 export interface RequestLogEntry {
   requestId: string;
   userId: bigint;
+  /** The key the call was made with; null when it was made on the dashboard (a session). */
   apiKeyId: bigint | null;
   endpoint: string;
   kind: "image" | "text";

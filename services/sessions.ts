@@ -2,6 +2,7 @@
 // SameSite=Lax cookie; the database keeps only its SHA-256 and its expiry. Forms that change a
 // session are also checked for their origin (routes/account/_middleware.ts).
 import type { Db } from "./database.ts";
+import type { Caller } from "./api_keys.ts";
 import { sha256 } from "./sha256.ts";
 
 export const SESSION_COOKIE = "tokensmart_session";
@@ -36,6 +37,12 @@ export interface SessionUser {
   id: bigint;
   email: string;
   accountId: bigint;
+}
+
+/** The caller of a generation made on the dashboard: the account's own money, no key (so no
+ *  key's spend limit), logged with no key. */
+export function sessionCaller(user: SessionUser): Caller {
+  return { userId: user.id, accountId: user.accountId, apiKeyId: null, keyHasSpendLimit: false };
 }
 
 /** The user whose live session `token` is, with their account, or null. */

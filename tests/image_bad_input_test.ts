@@ -82,6 +82,13 @@ const cases: Case[] = [
     "invalid_value",
   ],
   ["background glass", { ...ok, background: "glass" }, 400, "background", "invalid_value"],
+  [
+    "background transparent on gpt-image-2 (OpenAI ended it)",
+    { ...ok, background: "transparent" },
+    400,
+    "background",
+    "invalid_value",
+  ],
   ["output_format gif", { ...ok, output_format: "gif" }, 400, "output_format", "invalid_value"],
   [
     "output_compression 101",

@@ -1,5 +1,6 @@
 // GET /images/<id>.<format>?expires=…&signature=… — the signed, expiring image URLs the API hands
 // out; without a valid signature, the image's owner logged in on the pages (session cookie).
+// With `download` in the query, the browser saves it as a file instead of showing it.
 import type { Handlers } from "../../framework/context.ts";
 import { ApiError } from "../../services/errors.ts";
 import { readImage } from "../../services/image_files.ts";
@@ -26,9 +27,13 @@ export const handler: Handlers = {
     }
     const image = await readImage(sql, store, id, ownerId);
     if (!image) throw new ApiError(404, "No such image.", "not_found_error", "image_not_found");
+    const file = `${id}.${image.contentType.replace("image/", "")}`;
     return c.body(image.bytes as Uint8Array<ArrayBuffer>, 200, {
       "content-type": image.contentType,
       "cache-control": "private, max-age=3600",
+      ...(c.req.query("download") === undefined
+        ? {}
+        : { "content-disposition": `attachment; filename="tokensmart-${file}"` }),
     });
   },
 };

@@ -8,10 +8,11 @@
 import { type Locale, LOCALES } from "./define.ts";
 import { format } from "./format.ts";
 import { common } from "./common.ts";
+import { images } from "./images.ts";
 
 export { format, type Locale, LOCALES };
 
-const catalogue = { ...common };
+const catalogue = { ...common, ...images };
 
 export type MessageKey = keyof typeof catalogue;
 

@@ -7,6 +7,8 @@ export type Behaviour =
   | {
     kind: "ok";
     delayMs?: number;
+    /** Answers only once this settles (a test holds the call open while it looks). */
+    until?: Promise<unknown>;
     images?: number;
     size?: string;
     quality?: string;
@@ -151,6 +153,7 @@ export function startStandinUpstream(): StandinUpstream {
           }, { status: behaviour.status });
         case "ok": {
           await wait(behaviour.delayMs);
+          await behaviour.until;
           const size = behaviour.size ??
             (body.size === "auto" || !body.size ? "1024x1024" : String(body.size));
           const format = String(body.output_format ?? "png");
