@@ -23,7 +23,7 @@ export interface ComposerModel {
 
 export async function composerModels(
   db: Db,
-  options: { demo: boolean },
+  routing: { demo: boolean },
   today = new Date(),
 ): Promise<ComposerModel[]> {
   const cat = await catalog(db);
@@ -44,7 +44,7 @@ export async function composerModels(
       backgrounds: [...options.backgrounds],
       maxN: options.maxN,
       quotes,
-      demoOnly: await servedOnlyByDemo(db, model.id, options),
+      demoOnly: await servedOnlyByDemo(db, model.id, routing),
       isDefault: model.isDefault,
     };
   }));
