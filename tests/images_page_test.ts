@@ -6,7 +6,7 @@ import type { Page } from "./_helpers/browser.ts";
 import { Uint8ArrayReader, Uint8ArrayWriter, ZipReader } from "@zip.js/zip.js";
 import { test } from "./_helpers/database.ts";
 import { assertLedgerHolds, customer } from "./_helpers/fixtures.ts";
-import { startGateway } from "./_helpers/app.ts";
+import { startGateway, startServerOn } from "./_helpers/app.ts";
 import { PASSWORD, screenshot as save, sessionToken, tabTo, withPage } from "./_helpers/pages.ts";
 import { balanceOf } from "../services/ledger.ts";
 import { setChannelEnabled } from "../services/channels.ts";
@@ -495,19 +495,23 @@ test("another account sees none of the first one's history, images or ZIPs, on t
 test("when only the demo painter serves a model, the page says so in one calm line", async () => {
   const max = await customer(sql, { balance: 5_000_000n });
   const line = /drawn locally by the built-in demo painter/;
-  await withPage(base, { email: max.email }, async (page) => {
-    await page.goto(`${base}/images`);
-    assert.doesNotMatch(await page.locator(".composer-wrap").innerText(), line);
-    await setChannelEnabled(sql, "demo", true);
-    await setChannelEnabled(sql, "stand-in", false);
-    try {
-      await page.reload();
-      assert.match(await page.locator(".demo-note").innerText(), line);
-    } finally {
-      await setChannelEnabled(sql, "stand-in", true);
-      await setChannelEnabled(sql, "demo", false);
-    }
-  });
+  // The demo is each server's own setting: one with it on, beside the gateway (demo off).
+  const demoOn = await startServerOn(sql, gw.dbUrl, { DEMO: "on" });
+  try {
+    await withPage(demoOn.server.url, { email: max.email }, async (page) => {
+      await page.goto(`${demoOn.server.url}/images`);
+      assert.doesNotMatch(await page.locator(".composer-wrap").innerText(), line);
+      await setChannelEnabled(sql, "stand-in", false);
+      try {
+        await page.reload();
+        assert.match(await page.locator(".demo-note").innerText(), line);
+      } finally {
+        await setChannelEnabled(sql, "stand-in", true);
+      }
+    });
+  } finally {
+    await demoOn.server.shutdown();
+  }
 });
 
 test("by keyboard alone: chips by arrow keys, Enter to send, an image zoomed and closed", async () => {
