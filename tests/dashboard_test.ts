@@ -220,3 +220,19 @@ test("the home page, signed in, is the dashboard's: the balance and where to sta
   assert.match(html, /href="\/images"/);
   assert.doesNotMatch(html, /Create a free account/);
 });
+
+test("no page needs inline styles or inline scripts (a CSP without 'unsafe-inline' can come)", async () => {
+  const ivy = await customer(gw.sql);
+  const cookie = await sessionCookie(base, ivy.email);
+  const pages = ["/", "/pricing", "/account/login", "/account/signup"].map((p) => [p, ""]);
+  for (const path of ["/", "/keys", "/logs", "/invoices", "/pricing"]) pages.push([path, cookie]);
+  for (const [path, session] of pages) {
+    const html =
+      await (await fetch(`${base}${path}`, { headers: session ? { cookie: session } : {} }))
+        .text();
+    assert.doesNotMatch(html, /\sstyle=/, `${path}: no style attribute`);
+    assert.doesNotMatch(html, /<style/, `${path}: no <style>`);
+    assert.doesNotMatch(html, /<script(?![^>]*\ssrc=)/, `${path}: no inline <script>`);
+    assert.doesNotMatch(html, /\son[a-z]+=/, `${path}: no inline event handlers`);
+  }
+});

@@ -62,8 +62,10 @@ test("in Chromium: the Per Generation column on a desktop and on a phone, no sid
     await page.setViewportSize(PHONE);
     await screenshot(page, "public-phone-pricing");
     await assertNoSidewaysScroll(page);
-    const table = await page.locator("table.prices").boundingBox();
-    assert.ok(table!.x + table!.width <= PHONE.width, "the whole price table fits the phone");
+    for (const table of await page.locator("table.prices").all()) {
+      const box = await table.boundingBox();
+      assert.ok(box!.x + box!.width <= PHONE.width, "the whole price table fits the phone");
+    }
   } finally {
     await browser.close();
   }
