@@ -50,7 +50,7 @@ test("the server answers /healthz, pages and /v1 on one port, with a request id"
     assert.deepEqual(await health.json(), { status: "ok", database: "reachable" });
     const page = await fetch(`${server.url}/`);
     assert.equal(page.status, 200);
-    assert.match(await page.text(), /<h1>Tokensmart<\/h1>/);
+    assert.match(await page.text(), /<title>Tokensmart<\/title>/);
     const api = await fetch(`${server.url}/v1/models`);
     assert.equal(api.status, 401);
     assert.match(api.headers.get("x-request-id") ?? "", /^req_[0-9a-f]{32}$/);
