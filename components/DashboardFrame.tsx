@@ -1,5 +1,6 @@
 // The frame of every signed-in page: a sidebar (a menu on a phone), the balance always in view,
-// who is signed in, log out, the language switch. Reads the balance, so it is async.
+// who is signed in, log out, the language switch. Reads the balance, so it is async: a layout
+// calls it (DashboardFrame({ c, user, children })) rather than mounting it as <DashboardFrame>.
 //
 // Without JavaScript: on a phone the sidebar is a popover the menu button opens (the browser's
 // own [popover]: Escape and a tap outside close it); on a wider screen CSS shows it in place.

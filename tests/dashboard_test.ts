@@ -189,6 +189,7 @@ test("after logging in, next goes to a path on this site only: never another sit
     await (await fetch(`${base}/account/login?next=${encodeURIComponent("//evil.example")}`))
       .text();
   assert.doesNotMatch(form, /name="next"/, "the form does not carry it either");
+  assert.doesNotMatch(form, /tokensmart-demo/, "no demo login offered where the demo is off");
 });
 
 test("the language switch goes back to a path on this site only, and refuses other sites' posts", async () => {

@@ -1,4 +1,5 @@
-// Logging in with email and password: a session in an HttpOnly, SameSite=Lax cookie.
+// Logging in with email and password: a session in an HttpOnly, SameSite=Lax cookie. With the
+// demo on, the page says how to log in as the demo.
 import { z } from "zod";
 import { setCookie } from "hono/cookie";
 import type { AppContext, Handlers } from "../../framework/context.ts";
@@ -7,6 +8,8 @@ import { localPath } from "../../framework/local_path.ts";
 import { AuthCard } from "../../components/AuthCard.tsx";
 import { verifyLogin } from "../../services/accounts.ts";
 import { tFor } from "../../services/i18n/index.ts";
+import { demoEnabled } from "../../services/config.ts";
+import { DEMO_EMAIL, DEMO_PASSWORD } from "../../services/demo.ts";
 import { SESSION_COOKIE, SESSION_LIFETIME_SECONDS, startSession } from "../../services/sessions.ts";
 
 const loginForm = z.object({
@@ -83,6 +86,11 @@ function LoginPage(
         </label>
         <button type="submit" class="primary">{t("account.login.submit")}</button>
       </form>
+      {demoEnabled(c.var.services.config) && (
+        <p class="alert alert-info">
+          {t("account.login.demo", { email: DEMO_EMAIL, password: DEMO_PASSWORD })}
+        </p>
+      )}
     </AuthCard>
   );
 }

@@ -15,6 +15,10 @@ export const account = defineMessages({
     en: "That email and password do not match an account.",
     "zh-CN": "邮箱或密码不正确。",
   },
+  "account.login.demo": {
+    en: "Trying it out? Log in as {email} with the password {password}.",
+    "zh-CN": "想先试用？请用 {email} 登录，密码为 {password}。",
+  },
   "account.login.noAccount": { en: "New to Tokensmart?", "zh-CN": "还没有账户？" },
   "account.login.toSignup": { en: "Create an account", "zh-CN": "注册新账户" },
   "account.signup.title": { en: "Create your account", "zh-CN": "创建账户" },
