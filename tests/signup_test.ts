@@ -129,10 +129,15 @@ test("in Chromium: the home page links to sign up; sign up lands in the dashboar
     assert.deepEqual(errors, []);
 
     const phone = await browser.newPage({ viewport: PHONE, locale: "zh-CN" });
-    for (const path of ["/", "/account/signup", "/account/login"]) {
+    for (
+      const [path, name] of [["/", "home"], ["/account/signup", "signup"], [
+        "/account/login",
+        "login",
+      ]]
+    ) {
       await phone.goto(`${base}${path}`);
       await assertNoSidewaysScroll(phone);
-      await screenshot(phone, `public-phone${path.replace(/\/(account\/)?/g, "-") || "-home"}-zh`);
+      await screenshot(phone, `public-phone-${name}-zh`);
     }
     await phone.getByRole("link", { name: "注册新账户" }).waitFor();
   } finally {
