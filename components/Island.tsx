@@ -11,7 +11,9 @@ export function Island<P extends Record<string, unknown>>(
     <>
       {h(
         "tsm-island",
-        { "data-island": name, "data-props": JSON.stringify(props), style: "display:contents" },
+        // No style attribute (a CSP without 'unsafe-inline' forbids it): styles.css gives
+        // tsm-island display: contents.
+        { "data-island": name, "data-props": JSON.stringify(props) },
         h(Component, props),
       )}
       <script type="module" src={`${ISLAND_PREFIX}${name}.js`} />

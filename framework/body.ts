@@ -19,3 +19,11 @@ export async function readBodyText(request: Request, maxBytes: number): Promise<
   if (bytes === null) throw tooLarge();
   return new TextDecoder().decode(bytes);
 }
+
+/** A page's form (application/x-www-form-urlencoded, as forms post by default): small, capped. */
+export async function readForm(
+  request: Request,
+  maxBytes = 8 * 1024,
+): Promise<Record<string, string>> {
+  return Object.fromEntries(new URLSearchParams(await readBodyText(request, maxBytes)));
+}

@@ -1,6 +1,6 @@
 // What every route handler can reach through Hono's context: c.var.services, c.var.requestId, ….
 import type { Context } from "hono";
-import type { ComponentChildren, ComponentType } from "preact";
+import type { ComponentChildren } from "preact";
 import type { Caller, KeyCache } from "../services/api_keys.ts";
 import type { ImageServices } from "../services/images.ts";
 import type { Locale } from "../services/i18n/index.ts";
@@ -24,6 +24,10 @@ export interface AppEnv {
     layouts: PageLayout[];
     /** Set by routes/(dashboard)/_middleware.ts: who is logged in on a signed-in page. */
     user: SessionUser;
+    /** Set by routes/(site)/_middleware.ts on public pages: who is logged in, if anyone. */
+    visitor: SessionUser | null;
+    /** The page's name for the document's <title>, set by the page (framework/render.tsx). */
+    title: string;
     /** Set by routes/v1/_middleware.ts once the API key checks out. */
     caller: Caller;
   };
@@ -31,8 +35,15 @@ export interface AppEnv {
 
 export type AppContext = Context<AppEnv>;
 
-/** A folder's _layout.tsx: wraps the pages of its folder and below. */
-export type PageLayout = ComponentType<{ c: AppContext; children: ComponentChildren }>;
+/** A page: a route's default export, or what a handler renders. May be async. */
+export type PageComponent = (
+  props: { c: AppContext },
+) => ComponentChildren | Promise<ComponentChildren>;
+
+/** A folder's _layout.tsx: wraps the pages of its folder and below. May be async. */
+export type PageLayout = (
+  props: { c: AppContext; children: ComponentChildren },
+) => ComponentChildren | Promise<ComponentChildren>;
 
 export type Handler = (c: AppContext) => Response | Promise<Response>;
 export type Handlers = Partial<Record<"GET" | "POST" | "PUT" | "PATCH" | "DELETE", Handler>>;

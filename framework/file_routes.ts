@@ -5,18 +5,17 @@
 //   _middleware.ts  runs before every route in its folder and below. In a plain folder it runs for
 //                   every URL under the folder's path (404s under /v1 are authenticated too).
 //   _layout.tsx     wraps every page rendered in its folder and below (the outer folder's layout
-//                   outermost): its default export gets { c, children }.
+//                   outermost): its default export gets { c, children } and may be async.
 // A folder named in parentheses, e.g. routes/(dashboard)/, is a route group, as in Fresh: it adds
 // nothing to the URL (routes/(dashboard)/images.tsx → /images) and only gathers routes under one
 // layout and middleware, which then run for the group's routes alone.
 import type { Hono, MiddlewareHandler } from "hono";
-import type { AppContext, AppEnv, Handlers, PageLayout } from "./context.ts";
+import type { AppEnv, Handler, Handlers, PageComponent, PageLayout } from "./context.ts";
 import { renderPage } from "./render.tsx";
-import type { ComponentType } from "preact";
 
 interface RouteModule {
   handler?: Handlers;
-  default?: ComponentType<{ c: AppContext }>;
+  default?: PageComponent;
 }
 
 export async function mountFileRoutes(app: Hono<AppEnv>, routesDir: URL): Promise<void> {
@@ -48,19 +47,28 @@ export async function mountFileRoutes(app: Hono<AppEnv>, routesDir: URL): Promis
     const folders = foldersOf(file);
     const layouts = folders.flatMap((dir) => layoutOf.get(dir) ?? []);
     const groupMiddlewares = folders.flatMap((dir) => middlewareOf.get(dir) ?? []);
-    // Routes with neither (the /v1 API) get no extra step.
-    if (layouts.length || groupMiddlewares.length) {
+    // A group's middleware runs after the layouts are known (it may render a page). Otherwise the
+    // layouts travel with the handler: the root layout wraps every page, and a /v1 call should
+    // not pay a middleware step for it.
+    if (groupMiddlewares.length) {
       app.use(path, async (c, next) => {
         c.set("layouts", layouts);
         await next();
       }, ...groupMiddlewares);
     }
+    const inLayouts = (handle: Handler): Handler =>
+      layouts.length
+        ? (c) => {
+          c.set("layouts", layouts);
+          return handle(c);
+        }
+        : (c) => handle(c);
     for (const [method, handle] of Object.entries(mod.handler ?? {})) {
-      app.on(method, path, (c) => handle(c));
+      app.on(method, path, inLayouts(handle));
     }
     if (mod.default && !mod.handler?.GET) {
       const Page = mod.default;
-      app.get(path, (c) => renderPage(c, Page));
+      app.get(path, inLayouts((c) => renderPage(c, Page)));
     }
   }
 }

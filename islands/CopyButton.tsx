@@ -1,7 +1,15 @@
-// A button that copies a snippet (a curl command, a key) and says so for a moment.
+// A button that copies a snippet (a curl command, a key) and says so for a moment. Its words come
+// from the page, in the page's language: copyLabels(locale).
 import { useSignal } from "@preact/signals";
 
-export default function CopyButton({ text, label = "Copy" }: { text: string; label?: string }) {
+export interface CopyLabels {
+  "copy.copy": string;
+  "copy.copied": string;
+}
+
+export default function CopyButton(
+  { text, labels, describedBy }: { text: string; labels: CopyLabels; describedBy?: string },
+) {
   const copied = useSignal(false);
   const copy = async () => {
     await navigator.clipboard.writeText(text);
@@ -9,8 +17,14 @@ export default function CopyButton({ text, label = "Copy" }: { text: string; lab
     setTimeout(() => (copied.value = false), 1500);
   };
   return (
-    <button type="button" class="copy" onClick={copy} aria-live="polite">
-      {copied.value ? "Copied" : label}
+    <button
+      type="button"
+      class="copy"
+      onClick={copy}
+      aria-live="polite"
+      aria-describedby={describedBy}
+    >
+      {copied.value ? labels["copy.copied"] : labels["copy.copy"]}
     </button>
   );
 }

@@ -4,7 +4,7 @@
 // while rendering: on the server this module is one instance for every request.
 import { signal } from "@preact/signals";
 import type { Generation } from "../services/image_history.ts";
-import { displayUsd } from "../services/money.ts";
+import { displayBalance, displayUsd, formatUsd } from "../services/money.ts";
 
 /** A generation sent from this page: running until its answer, then its result. */
 export interface Sent {
@@ -23,10 +23,13 @@ export interface Sent {
 /** Newest first. */
 export const sent = signal<Sent[]>([]);
 
-/** Shows the balance after a generation in the dashboard layout's element (id="balance"). */
+/** Shows the balance after a generation in the dashboard layout's element (id="balance"), as
+ *  the layout does: cents rounded down. */
 export function showBalance(micros: string) {
-  const element = document.getElementById("balance");
-  if (element) element.textContent = displayUsd(micros);
+  const element = document.getElementById("balance") as HTMLDataElement | null;
+  if (!element) return;
+  element.textContent = displayBalance(BigInt(micros));
+  element.value = formatUsd(BigInt(micros));
 }
 
 /** A random key, also where crypto.randomUUID is missing (plain http on another host). */

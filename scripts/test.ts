@@ -18,8 +18,9 @@ if (!adminUrl) {
 }
 
 const runId = crypto.randomUUID().replaceAll("-", "").slice(0, 8);
-// End-to-end tests in tests/; unit tests of pure functions beside their module in services/.
-const testArgs = Deno.args.length ? Deno.args : ["tests/", "services/"];
+// End-to-end tests in tests/; unit tests of pure functions beside their module, in services/
+// and framework/.
+const testArgs = Deno.args.length ? Deno.args : ["tests/", "services/", "framework/"];
 // The tests' own lockfile: the product's packages and the tests' tools (playwright-core), which
 // the product's deno.lock never holds.
 const child = new Deno.Command(Deno.execPath(), {

@@ -72,6 +72,25 @@ export async function revokeApiKey(db: Db, id: bigint): Promise<boolean> {
 }
 
 /**
+ * Revokes key `id` if `userId` owns it: "revoked" now, "already" revoked before, or null when the
+ * user has no such key (someone else's key is no different from none).
+ */
+export async function revokeOwnApiKey(
+  db: Db,
+  userId: bigint,
+  id: bigint,
+): Promise<"revoked" | "already" | null> {
+  const [row] = await db<{ revokedNow: boolean }[]>`
+    with revoked as (
+      update api_keys set revoked_at = now()
+      where id = ${id} and user_id = ${userId} and revoked_at is null
+      returning id)
+    select exists (select from revoked) as "revokedNow"
+    from api_keys where id = ${id} and user_id = ${userId}`;
+  return row ? row.revokedNow ? "revoked" : "already" : null;
+}
+
+/**
  * Checks an Authorization header the way OpenAI does; throws ApiError 401 otherwise. With a
  * KeyCache, a key seen lately is answered from memory.
  */
@@ -169,6 +188,11 @@ export class KeyCache {
     const hash = hex(keyHash);
     this.#entries.set(hash, { row, at: Date.now() });
     this.#hashById.set(String(row.apiKeyId), hash);
+  }
+
+  /** Forgets key `id` here at once (a revocation made by this server; others hear the NOTIFY). */
+  forget(id: bigint) {
+    this.#forgetKey(String(id));
   }
 
   async stop() {

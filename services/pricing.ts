@@ -19,6 +19,8 @@ export const NAMED_SIZES = ["1024x1024", "1536x1024", "1024x1536"] as const;
 export const QUALITIES = ["low", "medium", "high"] as const;
 export type NamedSize = typeof NAMED_SIZES[number];
 export type Quality = typeof QUALITIES[number];
+/** Models that also make custom WxH sizes, priced by pixel count (imagePrice). */
+export const CUSTOM_SIZE_MODELS: ReadonlySet<string> = new Set(["gpt-image-2"]);
 
 const SQUARE_PIXELS = 1024n * 1024n;
 

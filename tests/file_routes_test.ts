@@ -1,6 +1,6 @@
 // The file router keeps Fresh's conventions: a (group) folder adds nothing to the URL, its
 // _middleware runs for its routes alone, and _layout files wrap the pages below them, outermost
-// first, whether a page is rendered by default or by a handler.
+// first (async ones awaited), whether a page is rendered by default or by a handler.
 import assert from "node:assert/strict";
 import { Hono } from "hono";
 import type { AppEnv } from "../framework/context.ts";
@@ -21,6 +21,14 @@ Deno.test("a page in a group is served without the group's name, inside its layo
     /^<!doctype html><div id="group"><section id="inner"><p>inner page<\/p><\/section><\/div>$/,
   );
   assert.equal((await get("/(group)/inner/page")).status, 404);
+});
+
+Deno.test("layouts may be async, and the outer ones see the title the page set", async () => {
+  const page = await get("/titled");
+  assert.equal(
+    page.text,
+    '<!doctype html><div id="group" title="Named by its page"><p>titled</p></div>',
+  );
 });
 
 Deno.test("a handler's renderPage gets the layouts too, with its own status", async () => {

@@ -19,6 +19,10 @@ test("the home page shows the quick start, and its copy button (an island) works
     page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
     await page.goto(gw.server.url);
     assert.equal(await page.title(), "Tokensmart");
+    for (const [name, href] of [["Sign up", "/account/signup"], ["Log in", "/account/login"]]) {
+      const link = page.getByRole("navigation", { name: "Site" }).getByRole("link", { name });
+      assert.equal(await link.getAttribute("href"), href, `the home page links to ${name}`);
+    }
     assert.match(await page.locator("pre code").innerText(), /curl .*\/v1\/images\/generations/);
     const copy = page.getByRole("button", { name: "Copy" });
     await copy.click();

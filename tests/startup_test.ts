@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { freshDatabase, test } from "./_helpers/database.ts";
 import { runScript, runServerExpectingFailure, startServer } from "./_helpers/processes.ts";
+import { sessionCookie } from "./_helpers/pages.ts";
 import { loadConfig } from "../services/config.ts";
 import { migrate, readMigrations } from "../services/migrations.ts";
 
@@ -50,7 +51,7 @@ test("the server answers /healthz, pages and /v1 on one port, with a request id"
     assert.deepEqual(await health.json(), { status: "ok", database: "reachable" });
     const page = await fetch(`${server.url}/`);
     assert.equal(page.status, 200);
-    assert.match(await page.text(), /<h1>Tokensmart<\/h1>/);
+    assert.match(await page.text(), /<title>Tokensmart<\/title>/);
     const api = await fetch(`${server.url}/v1/models`);
     assert.equal(api.status, 401);
     assert.match(api.headers.get("x-request-id") ?? "", /^req_[0-9a-f]{32}$/);
@@ -106,6 +107,13 @@ test("the embedded default: a demo login, admin tasks join the running PostgreSQ
     });
     assert.equal(models.status, 200);
     await models.body?.cancel();
+
+    // The login page says how to try it; the demo login then sees its $25.
+    const loginPage = await (await fetch(`${server.url}/account/login`)).text();
+    assert.match(loginPage, /demo@tokensmart\.local with the password tokensmart-demo/);
+    const cookie = await sessionCookie(server.url, "demo@tokensmart.local", "tokensmart-demo");
+    const home = await (await fetch(server.url, { headers: { cookie } })).text();
+    assert.match(home, /<data class="balance-amount" value="25\.000000">\$25\.00<\/data>/);
 
     const balance = await runScript(
       "admin.ts",

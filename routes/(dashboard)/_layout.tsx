@@ -1,11 +1,7 @@
-// TEMPORARY, images-page branch only: the html frame for the Images page's browser tests until the
-// dashboard layout (branch dashboard) lands. Drop this file at merge, keeping the dashboard's.
-import type { ComponentChildren } from "preact";
-import type { AppContext } from "../../framework/context.ts";
-import { Layout } from "../../components/Layout.tsx";
+// Every signed-in page: the sidebar, the balance, the account (components/DashboardFrame.tsx).
+import type { PageLayout } from "../../framework/context.ts";
+import { DashboardFrame } from "../../components/DashboardFrame.tsx";
 
-export default function TemporaryDashboardLayout(
-  { children }: { c: AppContext; children: ComponentChildren },
-) {
-  return <Layout title="Images">{children}</Layout>;
-}
+const DashboardLayout: PageLayout = ({ c, children }) =>
+  DashboardFrame({ c, user: c.var.user, children });
+export default DashboardLayout;

@@ -24,6 +24,7 @@ export const handler: Handlers = {
       generationPage(sql, user.id, null),
       balanceOf(sql, user.accountId),
     ]);
+    c.set("title", t(locale, "images.title"));
     return renderPage(c, () => (
       <div class="images-page">
         <header class="page-head">

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { pick, pickLocale, t } from "./index.ts";
+import { catalogue, LOCALES, pick, pickLocale, t } from "./index.ts";
 
 Deno.test("the language comes from the cookie, else Accept-Language by weight, else English", () => {
   assert.equal(pickLocale(undefined, undefined), "en");
@@ -16,4 +16,12 @@ Deno.test("messages exist in both languages and fill their placeholders", () => 
   assert.equal(t("en", "copy.copied"), "Copied");
   assert.equal(t("zh-CN", "copy.copied"), "已复制");
   assert.deepEqual(pick("zh-CN", ["copy.copy"]), { "copy.copy": "复制" });
+});
+
+Deno.test("every message has text in each language, with the same placeholders", () => {
+  const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+  for (const [key, texts] of Object.entries(catalogue)) {
+    for (const locale of LOCALES) assert.ok(texts[locale].trim(), `${key} in ${locale}`);
+    assert.deepEqual(placeholders(texts["zh-CN"]), placeholders(texts.en), key);
+  }
 });

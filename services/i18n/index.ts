@@ -8,11 +8,16 @@
 import { type Locale, LOCALES } from "./define.ts";
 import { format } from "./format.ts";
 import { common } from "./common.ts";
+import { account } from "./account.ts";
+import { dashboard } from "./dashboard.ts";
+import { home } from "./home.ts";
+import { keys } from "./keys.ts";
+import { pricing } from "./pricing.ts";
 import { images } from "./images.ts";
 
 export { format, type Locale, LOCALES };
 
-const catalogue = { ...common, ...images };
+export const catalogue = { ...common, ...account, ...dashboard, ...home, ...keys, ...pricing, ...images };
 
 export type MessageKey = keyof typeof catalogue;
 
@@ -25,6 +30,11 @@ export function t(
   params?: Record<string, string | number>,
 ): string {
   return format(catalogue[key][locale], params);
+}
+
+/** `t` for one language: `const t = tFor(c.var.locale)`. */
+export function tFor(locale: Locale) {
+  return (key: MessageKey, params?: Record<string, string | number>) => t(locale, key, params);
 }
 
 /** The messages `keys` in `locale`, for an island's props. */

@@ -1,21 +1,84 @@
-// Logged-in pages in headless Chromium, for the dashboard's browser tests.
-import type { Browser, BrowserContext, Page } from "./browser.ts";
-import { launchBrowser } from "./browser.ts";
+// What the page tests share: posting a form as a browser on our own pages would, logging in for
+// a session cookie, and checking and photographing a page in Chromium.
+import assert from "node:assert/strict";
+import { type Browser, type BrowserContext, launchBrowser, type Page } from "./browser.ts";
 
 export const PASSWORD = "correct horse battery"; // the fixtures' customers all have it
 
-/** The session token of a fresh login, as the login form would set it. */
-export async function sessionToken(baseUrl: string, email: string): Promise<string> {
-  const answer = await fetch(`${baseUrl}/account/login`, {
+export const DESKTOP = { width: 1280, height: 860 };
+export const PHONE = { width: 390, height: 844 };
+
+/** POSTs a form to `path` from our own origin, not following redirects. */
+export function postForm(
+  base: string,
+  path: string,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return fetch(`${base}${path}`, {
     method: "POST",
-    headers: { origin: baseUrl, "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ email, password: PASSWORD }),
+    headers: {
+      origin: base,
+      "content-type": "application/x-www-form-urlencoded",
+      ...headers,
+    },
+    body: new URLSearchParams(fields),
     redirect: "manual",
   });
-  await answer.body?.cancel();
+}
+
+/** The `cookie` header of a fresh session for `email`. */
+export async function sessionCookie(base: string, email: string, password = PASSWORD) {
+  const answer = await postForm(base, "/account/login", { email, password });
+  assert.equal(answer.status, 303, "logged in");
   const cookie = answer.headers.getSetCookie().find((c) => c.startsWith("tokensmart_session="));
-  if (!cookie) throw new Error(`no session for ${email} (${answer.status})`);
-  return cookie.split(";")[0].split("=")[1];
+  return cookie!.split(";")[0];
+}
+
+/** The session token of a fresh login, as the login form would set it. */
+export async function sessionToken(base: string, email: string): Promise<string> {
+  return (await sessionCookie(base, email)).split("=")[1];
+}
+
+/** A browser context logged in as `email`, in the visitor's `locale` (Accept-Language). */
+export async function loggedIn(
+  browser: Browser,
+  base: string,
+  email: string,
+  options: { viewport?: typeof DESKTOP; locale?: string; javaScriptEnabled?: boolean } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: DESKTOP, locale: "en-US", ...options });
+  const page = await context.newPage();
+  await page.goto(`${base}/account/login`);
+  await page.locator('input[name="email"]').fill(email);
+  await page.locator('input[name="password"]').fill(PASSWORD);
+  await page.locator('form[action="/account/login"] button[type="submit"]').click();
+  await page.waitForURL(`${base}/`);
+  return { context, page };
+}
+
+/** Fails if the page is wider than its viewport (a phone would scroll sideways). */
+export async function assertNoSidewaysScroll(page: Page) {
+  const { scroll, client } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    client: document.documentElement.clientWidth,
+  }));
+  assert.ok(scroll <= client, `page is ${scroll}px wide in a ${client}px viewport`);
+}
+
+/** Saves a full-page screenshot to .tmp/screenshots/<name>.png (gitignored) to look at. */
+export async function screenshot(page: Page, name: string) {
+  const dir = new URL("../../.tmp/screenshots/", import.meta.url);
+  await Deno.mkdir(dir, { recursive: true });
+  await page.screenshot({ path: new URL(`${name}.png`, dir).pathname, fullPage: true });
+}
+
+/** Collects the page's script errors, to assert there were none. */
+export function scriptErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
+  return errors;
 }
 
 export interface PageOptions {
@@ -56,13 +119,6 @@ export async function withPage(
   } finally {
     await browser.close();
   }
-}
-
-/** Saves a full-page screenshot under .tmp/screenshots/ (gitignored), for people to look at. */
-export async function screenshot(page: Page, name: string): Promise<void> {
-  const folder = new URL("../../.tmp/screenshots/", import.meta.url);
-  await Deno.mkdir(folder, { recursive: true });
-  await page.screenshot({ path: new URL(`${name}.png`, folder).pathname, fullPage: true });
 }
 
 /** Presses Tab until the focused element matches `selector` (at most `max` times). */

@@ -1,4 +1,6 @@
 import type { PageLayout } from "../../../../framework/context.ts";
 
-const GroupLayout: PageLayout = ({ children }) => <div id="group">{children}</div>;
+const GroupLayout: PageLayout = ({ c, children }) => (
+  <div id="group" title={c.var.title}>{children}</div>
+);
 export default GroupLayout;

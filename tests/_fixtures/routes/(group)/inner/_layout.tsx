@@ -1,4 +1,8 @@
 import type { PageLayout } from "../../../../../framework/context.ts";
 
-const InnerLayout: PageLayout = ({ children }) => <section id="inner">{children}</section>;
+// Async, as a layout that reads the database is.
+const InnerLayout: PageLayout = async ({ children }) => {
+  await Promise.resolve();
+  return <section id="inner">{children}</section>;
+};
 export default InnerLayout;

@@ -1,0 +1,34 @@
+// Dates and waits in the page's language. The server does not know the reader's time zone, so
+// times are shown in UTC and say so.
+import type { Locale } from "./define.ts";
+
+const dateTimeFormats = new Map<Locale, Intl.DateTimeFormat>();
+const dateFormats = new Map<Locale, Intl.DateTimeFormat>();
+
+/** "Nov 26, 2026, 14:03 UTC" / "2026年11月26日 14:03 UTC". */
+export function dateTime(locale: Locale, at: Date): string {
+  const format = dateTimeFormats.get(locale) ?? new Intl.DateTimeFormat(locale, {
+    dateStyle: "medium",
+    timeStyle: "short",
+    hourCycle: "h23",
+    timeZone: "UTC",
+  });
+  dateTimeFormats.set(locale, format);
+  return `${format.format(at)} UTC`;
+}
+
+/** A calendar day, e.g. a model's shutdown date "2026-12-01": "Dec 1, 2026" / "2026年12月1日". */
+export function calendarDay(locale: Locale, day: string): string {
+  const format = dateFormats.get(locale) ??
+    new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" });
+  dateFormats.set(locale, format);
+  return format.format(new Date(`${day}T00:00:00Z`));
+}
+
+/** How long until a retry, as a phrase: "in 42 minutes" / "42分钟后", "in 30 seconds" / "30秒钟后". */
+export function retryIn(locale: Locale, seconds: number): string {
+  const format = new Intl.RelativeTimeFormat(locale, { numeric: "always" });
+  return seconds < 60
+    ? format.format(Math.max(1, Math.ceil(seconds)), "second")
+    : format.format(Math.ceil(seconds / 60), "minute");
+}
