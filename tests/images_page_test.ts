@@ -64,8 +64,8 @@ test("logged in through the form, a person generates with the default chips: a c
     await page.getByLabel("Email").fill(ann.email);
     await page.getByLabel("Password").fill(PASSWORD);
     await page.getByRole("button", { name: "Log in" }).click();
-    await page.waitForURL(`${base}/`);
-    await page.goto(`${base}/images`);
+    // Logging in brings the person back to the page they asked for.
+    await page.waitForURL(`${base}/images`);
     assert.equal(await page.getByRole("heading", { level: 1 }).innerText(), "Images");
     for (const row of ["Size", "Quality", "Background"]) {
       const group = page.getByRole("group", { name: row });

@@ -39,7 +39,10 @@ test("a new email gets an account with $0.00 and is logged in at once", async ()
   assert.ok(user, "stored with the email in lower case");
   assert.equal((await balanceOf(gw.sql, user.accountId)).posted, 0n);
   const home = await fetch(base, { headers: { cookie: cookie.split(";")[0] } });
-  assert.match(await home.text(), /<data class="balance-amount" value="0\.000000">\$0\.00<\/data>/);
+  assert.match(
+    await home.text(),
+    /<data id="balance" class="balance-amount" value="0\.000000">\$0\.00<\/data>/,
+  );
 });
 
 test("a taken email is refused without a word on whether it has an account; that account is untouched", async () => {

@@ -113,7 +113,10 @@ test("the embedded default: a demo login, admin tasks join the running PostgreSQ
     assert.match(loginPage, /demo@tokensmart\.local with the password tokensmart-demo/);
     const cookie = await sessionCookie(server.url, "demo@tokensmart.local", "tokensmart-demo");
     const home = await (await fetch(server.url, { headers: { cookie } })).text();
-    assert.match(home, /<data class="balance-amount" value="25\.000000">\$25\.00<\/data>/);
+    assert.match(
+      home,
+      /<data id="balance" class="balance-amount" value="25\.000000">\$25\.00<\/data>/,
+    );
 
     const balance = await runScript(
       "admin.ts",
