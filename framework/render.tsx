@@ -2,12 +2,13 @@
 // island is on the page.
 import { renderToString } from "preact-render-to-string";
 import type { ComponentType } from "preact";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppContext } from "./context.ts";
 
 export function renderPage(
   c: AppContext,
   Page: ComponentType<{ c: AppContext }>,
-  status: 200 | 401 = 200,
+  status: ContentfulStatusCode = 200,
 ): Response {
   const body = renderToString(<Page c={c} />);
   return c.html(`<!doctype html>${body}`, status);

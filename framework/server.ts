@@ -29,7 +29,9 @@ export async function startHttpServer(
   const ready: { app?: Awaited<ReturnType<typeof createApp>> } = {};
   const server = Deno.serve(
     { port: config.PORT, hostname: config.HOST, reusePort: options.reusePort, onListen: () => {} },
-    (request) => ready.app ? ready.app.fetch(request) : new Response("starting", { status: 503 }),
+    // The connection info goes to the app as c.env (the client's address: framework/client_ip.ts).
+    (request, info) =>
+      ready.app ? ready.app.fetch(request, info) : new Response("starting", { status: 503 }),
   );
   const listening = { ...config, PORT: server.addr.port };
   const services: AppServices = {

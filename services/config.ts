@@ -37,6 +37,10 @@ const schema = z.object({
     .default("25"),
   /** Key that signs image URLs. Generated and kept under DATA_DIR when unset. */
   URL_SIGNING_SECRET: z.string().min(32, "at least 32 characters").optional(),
+  /** "on" when a reverse proxy of yours is in front and appends each client's address to
+   *  X-Forwarded-For: attempt limits (logins) then count the address it saw. Off, the header is
+   *  ignored, since any client can write it. */
+  TRUST_PROXY: z.enum(["on", "off"]).default("off"),
   /** How long the built-in demo upstream takes to "paint", so it feels like a real one. */
   DEMO_UPSTREAM_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(700),
 });

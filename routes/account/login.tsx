@@ -1,11 +1,19 @@
-// Logging in with email and password: a session in an HttpOnly, SameSite=Lax cookie.
+// Logging in with email and password: a session in an HttpOnly, SameSite=Lax cookie, replacing
+// any session the browser had. Attempts are limited per client and per email (./_form.tsx).
 import { z } from "zod";
-import { setCookie } from "hono/cookie";
+import { getCookie, setCookie } from "hono/cookie";
 import type { AppContext, Handlers } from "../../framework/context.ts";
 import { renderPage } from "../../framework/render.tsx";
 import { Layout } from "../../components/Layout.tsx";
 import { verifyLogin } from "../../services/accounts.ts";
-import { SESSION_COOKIE, SESSION_LIFETIME_SECONDS, startSession } from "../../services/sessions.ts";
+import { LOGIN_ATTEMPTS } from "../../services/attempt_limits.ts";
+import {
+  endSession,
+  SESSION_COOKIE,
+  SESSION_LIFETIME_SECONDS,
+  startSession,
+} from "../../services/sessions.ts";
+import { handleAccountForm } from "./_form.tsx";
 
 const loginForm = z.object({
   email: z.string().trim().max(254),
@@ -13,32 +21,38 @@ const loginForm = z.object({
 });
 
 export const handler: Handlers = {
-  async POST(c) {
-    const form = loginForm.safeParse(await c.req.parseBody());
-    const user = form.success
-      ? await verifyLogin(c.var.services.sql, form.data.email, form.data.password)
-      : null;
-    if (!user) {
-      return renderPage(
-        c,
-        () => (
-          <LoginPage
-            email={form.success ? form.data.email : ""}
-            error="That email and password do not match an account."
-          />
-        ),
-        401,
-      );
-    }
-    setCookie(c, SESSION_COOKIE, await startSession(c.var.services.sql, user.id), {
-      path: "/",
-      httpOnly: true,
-      sameSite: "Lax",
-      secure: c.var.services.publicUrl.startsWith("https:"),
-      maxAge: SESSION_LIFETIME_SECONDS,
-    });
-    return c.redirect("/", 303);
-  },
+  POST: (c) =>
+    handleAccountForm(c, {
+      schema: loginForm,
+      rules: LOGIN_ATTEMPTS,
+      page: (error) => <LoginPage email="" error={error} />,
+      async work(form) {
+        const { sql, publicUrl } = c.var.services;
+        const user = form ? await verifyLogin(sql, form.email, form.password) : null;
+        if (!user) {
+          return renderPage(
+            c,
+            () => (
+              <LoginPage
+                email={form?.email ?? ""}
+                error="That email and password do not match an account."
+              />
+            ),
+            401,
+          );
+        }
+        // Whoever the browser was logged in as before, that session ends here.
+        await endSession(sql, getCookie(c, SESSION_COOKIE));
+        setCookie(c, SESSION_COOKIE, await startSession(sql, user.id), {
+          path: "/",
+          httpOnly: true,
+          sameSite: "Lax",
+          secure: publicUrl.startsWith("https:"),
+          maxAge: SESSION_LIFETIME_SECONDS,
+        });
+        return c.redirect("/", 303);
+      },
+    }),
 };
 
 export default function Login(_: { c: AppContext }) {

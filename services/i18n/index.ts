@@ -8,10 +8,11 @@
 import { type Locale, LOCALES } from "./define.ts";
 import { format } from "./format.ts";
 import { common } from "./common.ts";
+import { accountForms } from "./account_forms.ts";
 
 export { format, type Locale, LOCALES };
 
-const catalogue = { ...common };
+const catalogue = { ...common, ...accountForms };
 
 export type MessageKey = keyof typeof catalogue;
 
