@@ -11,7 +11,8 @@ export function Island<P extends Record<string, unknown>>(
     <>
       {h(
         "tsm-island",
-        { "data-island": name, "data-props": JSON.stringify(props), style: "display:contents" },
+        // Laid out as if absent: static/styles.css says so (the CSP allows no style attributes).
+        { "data-island": name, "data-props": JSON.stringify(props) },
         h(Component, props),
       )}
       <script type="module" src={`${ISLAND_PREFIX}${name}.js`} />
