@@ -71,10 +71,30 @@ export function loadConfigOrExit(): Config {
   try {
     return loadConfig();
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    Deno.exit(2);
+    exitOnConfigError(error);
   }
+}
+
+/**
+ * For entry points: what `start` makes, or, when it throws a ConfigError (a setting that cannot
+ * work here, such as a port in use), its line on stderr and exit code 2, after `cleanup`.
+ */
+export async function orExitOnConfigError<T>(
+  start: () => Promise<T>,
+  cleanup: () => Promise<void> = async () => {},
+): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    if (error instanceof ConfigError) await cleanup();
+    exitOnConfigError(error);
+  }
+}
+
+function exitOnConfigError(error: unknown): never {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  Deno.exit(2);
 }
 
 export function demoEnabled(config: Config): boolean {
