@@ -1,7 +1,7 @@
 // Starts Tokensmart: configuration, database (embedded unless DATABASE_URL), migrations, the
-// demo login, the hold sweeper, and the HTTP server for the pages and the /v1 API (on
-// SERVER_THREADS threads, all on one port).
-import { demoEnabled, loadConfigOrExit } from "./services/config.ts";
+// HTTP server for the pages and the /v1 API (on SERVER_THREADS threads, all on one port), the
+// demo login, the hold sweeper. A port in use ends start-up with one line and exit code 2.
+import { demoEnabled, loadConfigOrExit, orExitOnConfigError } from "./services/config.ts";
 import { openDatabase } from "./services/database.ts";
 import { migrate } from "./services/migrations.ts";
 import { startHoldSweeper } from "./services/ledger.ts";
@@ -14,7 +14,7 @@ import { startHttpServer, startServerThreads } from "./framework/server.ts";
 
 const config = loadConfigOrExit();
 
-const db = await openDatabase(config);
+const db = await orExitOnConfigError(() => openDatabase(config));
 console.log(
   config.DATABASE_URL
     ? "database: DATABASE_URL"
@@ -25,6 +25,12 @@ console.log(
 const applied = await migrate(db.sql);
 if (applied.length) console.log(`migrations applied: ${applied.join(", ")}`);
 console.log(demoStartLine(config));
+// Listen before the demo login: its API key is printed only once, and must not be printed by a
+// start that then fails on its port.
+const server = await orExitOnConfigError(
+  () => startHttpServer(config, db.sql, { reusePort: config.SERVER_THREADS > 1 }),
+  db.close,
+);
 if (demoEnabled(config)) {
   for (const line of await ensureDemoLogin(db.sql, config.DEMO_BALANCE_USD)) console.log(line);
 }
@@ -45,7 +51,6 @@ const purgeKeys = setInterval(() => {
   purgeExpiredSessions(db.sql).catch(console.error);
   purgeOldRateLimitWindows(db.sql).catch(console.error);
 }, 3_600_000);
-const server = await startHttpServer(config, db.sql, { reusePort: config.SERVER_THREADS > 1 });
 const moreThreads = await startServerThreads(server, config, db.url, config.SERVER_THREADS - 1);
 console.log(
   `listening on ${server.url} (public URL ${server.publicUrl}), ${config.SERVER_THREADS} server thread${

@@ -10,6 +10,7 @@ import { ApiError } from "../services/errors.ts";
 import { newPrefixedId } from "../services/ids.ts";
 import { LOCALE_COOKIE, pickLocale } from "../services/i18n/index.ts";
 import { getCookie } from "hono/cookie";
+import { secureHeaders } from "hono/secure-headers";
 
 export async function createApp(services: AppServices): Promise<Hono<AppEnv>> {
   const app = new Hono<AppEnv>();
@@ -24,6 +25,28 @@ export async function createApp(services: AppServices): Promise<Hono<AppEnv>> {
     await next();
     c.header("x-request-id", requestId);
   });
+
+  // Pages may not be framed (clickjacking) nor run or style anything but our own files (islands
+  // are module scripts from /_islands/, styles from /static/). Not on /v1: JSON has no use for
+  // them, and that path is the hot one.
+  const pageHeaders = secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", "data:", "blob:"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+    },
+    xFrameOptions: "DENY",
+    referrerPolicy: "same-origin",
+    // Signed image URLs are handed out to be shown on customers' own sites.
+    crossOriginResourcePolicy: false,
+    // HSTS belongs to whoever terminates TLS in front of us, for their whole domain.
+    strictTransportSecurity: false,
+  });
+  app.use((c, next) => c.req.path.startsWith("/v1/") ? next() : pageHeaders(c, next));
 
   app.onError((error, c) => {
     // Hono's own middleware answers with these (the CSRF check's 403).

@@ -2,7 +2,7 @@
 // their own process.
 import { join } from "node:path";
 import { createApp } from "./app.ts";
-import { type Config, publicUrl } from "../services/config.ts";
+import { type Config, ConfigError, publicUrl } from "../services/config.ts";
 import type { Sql } from "../services/database.ts";
 import { PackImageStore } from "../services/image_store.ts";
 import { UrlSigner } from "../services/signed_urls.ts";
@@ -27,8 +27,10 @@ export async function startHttpServer(
 ): Promise<RunningServer> {
   // Listen first, so PORT=0 knows its port before the public URL is built from it.
   const ready: { app?: Awaited<ReturnType<typeof createApp>> } = {};
-  const server = Deno.serve(
-    { port: config.PORT, hostname: config.HOST, reusePort: options.reusePort, onListen: () => {} },
+  const server = listen(
+    config,
+    options,
+    // The connection info goes to the app as c.env (the client's address: framework/client_ip.ts).
     (request, info) =>
       ready.app ? ready.app.fetch(request, info) : new Response("starting", { status: 503 }),
   );
@@ -55,6 +57,26 @@ export async function startHttpServer(
       services.store.close();
     },
   };
+}
+
+function listen(
+  config: Config,
+  options: { reusePort?: boolean },
+  handler: Deno.ServeHandler<Deno.NetAddr>,
+): Deno.HttpServer<Deno.NetAddr> {
+  try {
+    return Deno.serve({
+      port: config.PORT,
+      hostname: config.HOST,
+      reusePort: options.reusePort,
+      onListen: () => {},
+    }, handler);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AddrInUse)) throw error;
+    throw new ConfigError(
+      `PORT ${config.PORT} is in use by another program: set PORT to a free port (0 picks one)`,
+    );
+  }
 }
 
 /** Between main.ts and a server thread (framework/server_thread.ts). */

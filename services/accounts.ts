@@ -1,9 +1,9 @@
 // People who log in: an email, a password kept only as an Argon2id hash, and the customer
 // ledger account their money lives in.
-import { argon2id, argon2Verify } from "hash-wasm";
 import { z } from "zod";
 import type { Db, Sql } from "./database.ts";
 import { openCustomerAccount } from "./ledger.ts";
+import { hashPassword, verifyPassword } from "./password_hashing.ts";
 
 export interface User {
   id: bigint;
@@ -60,25 +60,15 @@ export async function requireUserByEmail(db: Db, email: string): Promise<User> {
   return user;
 }
 
-/** The user for these credentials, or null. Takes the same time for unknown emails. */
+/**
+ * The user for these credentials, or null. Takes the same time for unknown emails (a dummy hash is
+ * checked). Throws HashingBusy (services/password_hashing.ts) when too many checks are waiting.
+ */
 export async function verifyLogin(db: Db, email: string, password: string): Promise<User | null> {
   const [row] = await db<{ passwordHash: string }[]>`
     select password_hash as "passwordHash" from users where email = ${email.trim().toLowerCase()}`;
-  const ok = await argon2Verify({ password, hash: row?.passwordHash ?? DUMMY_HASH });
+  const ok = await verifyPassword(password, row?.passwordHash ?? DUMMY_HASH);
   return ok && row ? await findUserByEmail(db, email) : null;
-}
-
-// OWASP's Argon2id floor: 19 MiB, 2 passes, 1 lane.
-async function hashPassword(password: string): Promise<string> {
-  return await argon2id({
-    password,
-    salt: crypto.getRandomValues(new Uint8Array(16)),
-    parallelism: 1,
-    iterations: 2,
-    memorySize: 19_456,
-    hashLength: 32,
-    outputType: "encoded",
-  });
 }
 
 const DUMMY_HASH =

@@ -39,6 +39,10 @@ const schema = z.object({
     .default("25"),
   /** Key that signs image URLs. Generated and kept under DATA_DIR when unset. */
   URL_SIGNING_SECRET: z.string().min(32, "at least 32 characters").optional(),
+  /** "on" when a reverse proxy of yours is in front and appends each client's address to
+   *  X-Forwarded-For: attempt limits (logins) then count the address it saw. Off, the header is
+   *  ignored, since any client can write it. */
+  TRUST_PROXY: z.enum(["on", "off"]).default("off"),
   /** How long the built-in demo upstream takes to "paint", so it feels like a real one. */
   DEMO_UPSTREAM_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(700),
 });
@@ -69,9 +73,7 @@ export function loadConfigOrExit(): Config {
   try {
     return loadConfig();
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    Deno.exit(2);
+    exitOnConfigError(error);
   }
 }
 
@@ -82,6 +84,28 @@ export function demoSetting(config: Config): { on: boolean; because: string } {
   return config.DATABASE_URL
     ? { on: false, because: "DATABASE_URL without DEMO=on" }
     : { on: true, because: "the embedded database" };
+}
+
+/**
+ * For entry points: what `start` makes, or, when it throws a ConfigError (a setting that cannot
+ * work here, such as a port in use), its line on stderr and exit code 2, after `cleanup`.
+ */
+export async function orExitOnConfigError<T>(
+  start: () => Promise<T>,
+  cleanup: () => Promise<void> = async () => {},
+): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    if (error instanceof ConfigError) await cleanup();
+    exitOnConfigError(error);
+  }
+}
+
+function exitOnConfigError(error: unknown): never {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  Deno.exit(2);
 }
 
 export function demoEnabled(config: Config): boolean {

@@ -6,7 +6,7 @@ import process from "node:process";
 import { readOrCreateSecret } from "./secret_files.ts";
 import { preparePostgresUser } from "./embedded_postgres_user.ts";
 import { resolve } from "node:path";
-import type { Config } from "./config.ts";
+import { type Config, ConfigError } from "./config.ts";
 
 type Types = { bigint: bigint };
 export type Sql = postgres.Sql<Types>;
@@ -130,6 +130,11 @@ export async function ensureEmbeddedPostgres(dir: string, port: number): Promise
     // Another process may have won the race to start it: join that one.
     const winner = await runningPostmaster(dir);
     if (winner) return { url: urlFor(winner.port), owned: false, stop: async () => {} };
+    if (portInUse(port)) {
+      throw new ConfigError(
+        `EMBEDDED_PG_PORT ${port} is in use by another program: set EMBEDDED_PG_PORT to a free port`,
+      );
+    }
     throw new Error(
       `embedded PostgreSQL did not start on port ${port} (is the port in use? set EMBEDDED_PG_PORT): ${
         error ?? ""
@@ -169,6 +174,15 @@ async function runningPostmaster(dir: string): Promise<{ pid: number; port: numb
   const port = Number(lines[3]);
   if (!pid || !port || !(await exists(`/proc/${pid}`))) return null;
   return { pid, port };
+}
+
+function portInUse(port: number): boolean {
+  try {
+    Deno.listen({ hostname: "127.0.0.1", port }).close();
+    return false;
+  } catch (error) {
+    return error instanceof Deno.errors.AddrInUse;
+  }
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -11,10 +11,14 @@ const gw = await startGateway();
 const { sql } = gw;
 const PASSWORD = "correct horse battery"; // the fixtures' customers all have it
 
-function logIn(email: string, password: string, origin = gw.server.url) {
+function logIn(email: string, password: string, origin = gw.server.url, session?: string) {
   return fetch(`${gw.server.url}/account/login`, {
     method: "POST",
-    headers: { origin, "content-type": "application/x-www-form-urlencoded" },
+    headers: {
+      origin,
+      "content-type": "application/x-www-form-urlencoded",
+      ...(session ? { cookie: `tokensmart_session=${session}` } : {}),
+    },
     body: new URLSearchParams({ email, password }),
     redirect: "manual",
   });
@@ -96,6 +100,49 @@ test("logging out ends the session: its cookie no longer opens anything", async 
   assert.equal((await withSession(image)).status, 403);
 });
 
+test("logging in replaces the browser's session: the old token opens nothing any more", async () => {
+  const [hal, ivy] = [await customer(sql, { balance: 1_000_000n }), await customer(sql)];
+  const image = await ownImagePath(hal.key);
+  const old = sessionOf(await logIn(hal.email, PASSWORD))!;
+  const withSession = (token: string) =>
+    fetch(`${gw.server.url}${image}`, { headers: { cookie: `tokensmart_session=${token}` } });
+  assert.equal((await withSession(old)).status, 200);
+
+  // The same browser logs in as someone else (or as itself again): its cookie goes along.
+  const answer = await logIn(ivy.email, PASSWORD, gw.server.url, old);
+  assert.equal(answer.status, 303);
+  const fresh = sessionOf(answer)!;
+  assert.notEqual(fresh, old);
+  const refused = await withSession(old);
+  assert.equal(refused.status, 403);
+  await refused.body?.cancel();
+  assert.equal((await sql`select 1 from sessions where user_id = ${hal.id}`).length, 0);
+  assert.equal((await sql`select 1 from sessions where user_id = ${ivy.id}`).length, 1);
+});
+
+test("an image shown to a session is not kept by the browser; a signed URL may be, until it expires", async () => {
+  const jo = await customer(sql, { balance: 1_000_000n });
+  const signed = await ownImageUrl(jo.key);
+  const bySession = await fetch(`${gw.server.url}${new URL(signed).pathname}`, {
+    headers: { cookie: `tokensmart_session=${sessionOf(await logIn(jo.email, PASSWORD))}` },
+  });
+  assert.equal(bySession.status, 200);
+  await bySession.body?.cancel();
+  assert.equal(bySession.headers.get("cache-control"), "private, no-store");
+  assert.equal(bySession.headers.get("vary"), "Cookie");
+
+  const bySignature = await fetch(signed);
+  assert.equal(bySignature.status, 200);
+  await bySignature.body?.cancel();
+  const maxAge = Number(
+    /^private, max-age=(\d+)$/.exec(
+      bySignature.headers.get("cache-control") ?? "",
+    )?.[1],
+  );
+  const expires = Number(new URL(signed).searchParams.get("expires"));
+  assert.ok(maxAge > 0 && maxAge <= expires - Math.floor(Date.now() / 1000) + 1, `${maxAge}`);
+});
+
 test("a stored image opens for its owner's session without a signed URL; not for another account's session, nor for no session", async () => {
   const [eve, fay] = [await customer(sql, { balance: 1_000_000n }), await customer(sql)];
   const image = await ownImagePath(eve.key);
@@ -143,8 +190,8 @@ test("in Chromium: the login form logs in, and the owner's unsigned image link t
   }
 });
 
-/** Generates an image for `key`; its path without the signature. */
-async function ownImagePath(key: string): Promise<string> {
+/** Generates an image for `key`; its signed URL. */
+async function ownImageUrl(key: string): Promise<string> {
   gw.upstream.respond = () => ({ kind: "ok" });
   const result = await gw.client(key).images.generate({
     model: "gpt-image-2",
@@ -152,5 +199,10 @@ async function ownImagePath(key: string): Promise<string> {
     size: "1024x1024",
     quality: "low",
   });
-  return new URL(result.data![0].url!).pathname;
+  return result.data![0].url!;
+}
+
+/** Generates an image for `key`; its path without the signature. */
+async function ownImagePath(key: string): Promise<string> {
+  return new URL(await ownImageUrl(key)).pathname;
 }

@@ -155,3 +155,56 @@ test("the embedded default: a demo login, admin tasks join the running PostgreSQ
   }
   await Deno.remove(dataDir, { recursive: true });
 });
+
+test("a PORT in use ends start-up with one line naming PORT and exit code 2, before the one-time demo key is printed", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "tokensmart-port-" });
+  await Deno.chmod(dataDir, 0o755);
+  const env = {
+    DATABASE_URL: "",
+    DATA_DIR: dataDir,
+    EMBEDDED_PG_PORT: "54431",
+    DEMO: "on",
+    HOST: "127.0.0.1",
+  };
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 54430 });
+  try {
+    const result = await runServerExpectingFailure({ ...env, PORT: "54430" });
+    assert.equal(result.code, 2, result.stderr);
+    assert.deepEqual(result.stderr.trim().split("\n"), [
+      "PORT 54430 is in use by another program: set PORT to a free port (0 picks one)",
+    ]);
+    assert.doesNotMatch(result.stdout, /demo/);
+  } finally {
+    taken.close();
+  }
+  await assert.rejects(Deno.stat(`${dataDir}/pg/postmaster.pid`), "PostgreSQL was stopped");
+
+  const next = await startServer({ ...env, PORT: "0" });
+  try {
+    assert.match(next.output(), /demo API key \(shown once\): pk_live_\w+/, "the key was kept");
+  } finally {
+    assert.equal(await next.stop("SIGINT"), 0);
+  }
+  await Deno.remove(dataDir, { recursive: true });
+});
+
+test("an EMBEDDED_PG_PORT in use ends start-up with one line naming EMBEDDED_PG_PORT and exit code 2", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "tokensmart-pgport-" });
+  await Deno.chmod(dataDir, 0o755);
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 54432 });
+  try {
+    const result = await runServerExpectingFailure({
+      DATABASE_URL: "",
+      DATA_DIR: dataDir,
+      EMBEDDED_PG_PORT: "54432",
+      PORT: "0",
+    });
+    assert.equal(result.code, 2, result.stderr);
+    assert.deepEqual(result.stderr.trim().split("\n"), [
+      "EMBEDDED_PG_PORT 54432 is in use by another program: set EMBEDDED_PG_PORT to a free port",
+    ]);
+  } finally {
+    taken.close();
+  }
+  await Deno.remove(dataDir, { recursive: true });
+});

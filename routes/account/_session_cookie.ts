@@ -1,7 +1,6 @@
 // Starting a session for the browser: the token in an HttpOnly, SameSite=Lax cookie (Secure when
-// PUBLIC_URL is https); a session the browser had before ends. Sign-up logs the new user in.
-// (routes/account/login.tsx still sets the same cookie itself: the hardening branch changes how
-// logging in treats the session a browser had, and the two should then meet here.)
+// PUBLIC_URL is https); a session the browser had before ends. Logging in and signing up both
+// come here.
 import { getCookie, setCookie } from "hono/cookie";
 import type { AppContext } from "../../framework/context.ts";
 import {

@@ -1,16 +1,18 @@
-// Logging in with email and password: a session in an HttpOnly, SameSite=Lax cookie. With the
-// demo on, the page says how to log in as the demo.
+// Logging in with email and password: a session in an HttpOnly, SameSite=Lax cookie, replacing
+// any session the browser had. Attempts are limited per client and per email (./_form.tsx). With
+// the demo on, the page says how to log in as the demo.
 import { z } from "zod";
-import { setCookie } from "hono/cookie";
 import type { AppContext, Handlers } from "../../framework/context.ts";
 import { renderPage } from "../../framework/render.tsx";
 import { localPath } from "../../framework/local_path.ts";
-import { AuthCard } from "../../components/AuthCard.tsx";
+import { type Alert, AuthCard } from "../../components/AuthCard.tsx";
 import { verifyLogin } from "../../services/accounts.ts";
 import { tFor } from "../../services/i18n/index.ts";
 import { demoEnabled } from "../../services/config.ts";
 import { DEMO_EMAIL, DEMO_PASSWORD } from "../../services/demo.ts";
-import { SESSION_COOKIE, SESSION_LIFETIME_SECONDS, startSession } from "../../services/sessions.ts";
+import { LOGIN_ATTEMPTS } from "../../services/attempt_limits.ts";
+import { handleAccountForm } from "./_form.tsx";
+import { logIn } from "./_session_cookie.ts";
 
 const loginForm = z.object({
   email: z.string().trim().max(254),
@@ -20,34 +22,27 @@ const loginForm = z.object({
 });
 
 export const handler: Handlers = {
-  async POST(c) {
-    const form = loginForm.safeParse(await c.req.parseBody());
-    const user = form.success
-      ? await verifyLogin(c.var.services.sql, form.data.email, form.data.password)
-      : null;
-    if (!user) {
-      return renderPage(
-        c,
-        ({ c }) => (
-          <LoginPage
-            c={c}
-            email={form.success ? form.data.email : ""}
-            next={form.success ? form.data.next : undefined}
-            failed
-          />
-        ),
-        401,
-      );
-    }
-    setCookie(c, SESSION_COOKIE, await startSession(c.var.services.sql, user.id), {
-      path: "/",
-      httpOnly: true,
-      sameSite: "Lax",
-      secure: c.var.services.publicUrl.startsWith("https:"),
-      maxAge: SESSION_LIFETIME_SECONDS,
-    });
-    return c.redirect(localPath(form.data?.next), 303);
-  },
+  POST: (c) =>
+    handleAccountForm(c, {
+      schema: loginForm,
+      rules: LOGIN_ATTEMPTS,
+      page: (error) => <LoginPage c={c} email="" alert={{ tone: "notice", text: error }} />,
+      async work(form) {
+        const user = form ? await verifyLogin(c.var.services.sql, form.email, form.password) : null;
+        if (!user) {
+          const failed: Alert = { tone: "error", text: tFor(c.var.locale)("account.login.failed") };
+          return renderPage(
+            c,
+            ({ c }) => (
+              <LoginPage c={c} email={form?.email ?? ""} next={form?.next} alert={failed} />
+            ),
+            401,
+          );
+        }
+        await logIn(c, user.id);
+        return c.redirect(localPath(form?.next), 303);
+      },
+    }),
 };
 
 export default function Login({ c }: { c: AppContext }) {
@@ -55,7 +50,7 @@ export default function Login({ c }: { c: AppContext }) {
 }
 
 function LoginPage(
-  { c, email, next, failed }: { c: AppContext; email: string; next?: string; failed?: boolean },
+  { c, email, next, alert }: { c: AppContext; email: string; next?: string; alert?: Alert },
 ) {
   const t = tFor(c.var.locale);
   c.set("title", t("account.login.title"));
@@ -64,7 +59,7 @@ function LoginPage(
     <AuthCard
       title={t("account.login.title")}
       lead={t("account.login.lead")}
-      alert={failed ? { tone: "error", text: t("account.login.failed") } : undefined}
+      alert={alert}
       footer={
         <>
           {t("account.login.noAccount")}{" "}

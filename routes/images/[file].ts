@@ -7,12 +7,15 @@ import { readImage } from "../../services/image_files.ts";
 import { SESSION_COOKIE, sessionUser } from "../../services/sessions.ts";
 import { getCookie } from "hono/cookie";
 
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
 export const handler: Handlers = {
   async GET(c) {
     const { sql, store, signer } = c.var.services;
     const id = (c.req.param("file") ?? "").replace(/\.[a-z]+$/, "");
     let ownerId: bigint | undefined;
-    if (!signer.verify(c.req.path, c.req.query("expires"), c.req.query("signature"))) {
+    const expires = c.req.query("expires");
+    if (!signer.verify(c.req.path, expires, c.req.query("signature"))) {
       // Without a valid signature, only its owner's session sees an image.
       const userId = await sessionUser(sql, getCookie(c, SESSION_COOKIE));
       if (userId === null) {
@@ -30,7 +33,12 @@ export const handler: Handlers = {
     const file = `${id}.${image.contentType.replace("image/", "")}`;
     return c.body(image.bytes as Uint8Array<ArrayBuffer>, 200, {
       "content-type": image.contentType,
-      "cache-control": "private, max-age=3600",
+      ...(ownerId === undefined
+        // A signed URL is a bearer URL: whoever holds it may see the image until it expires, so
+        // a browser may keep it that long (and no longer).
+        ? { "cache-control": `private, max-age=${Math.max(0, Number(expires) - nowSeconds())}` }
+        // Shown to a session: once logged out, the browser must ask again, and be refused.
+        : { "cache-control": "private, no-store", vary: "Cookie" }),
       ...(c.req.query("download") === undefined
         ? {}
         : { "content-disposition": `attachment; filename="tokensmart-${file}"` }),

@@ -14,10 +14,20 @@ import { home } from "./home.ts";
 import { keys } from "./keys.ts";
 import { pricing } from "./pricing.ts";
 import { images } from "./images.ts";
+import { accountForms } from "./account_forms.ts";
 
 export { format, type Locale, LOCALES };
 
-export const catalogue = { ...common, ...account, ...dashboard, ...home, ...keys, ...pricing, ...images };
+export const catalogue = {
+  ...common,
+  ...account,
+  ...dashboard,
+  ...home,
+  ...keys,
+  ...pricing,
+  ...images,
+  ...accountForms,
+};
 
 export type MessageKey = keyof typeof catalogue;
 
