@@ -24,13 +24,13 @@ console.log(
 );
 const applied = await migrate(db.sql);
 if (applied.length) console.log(`migrations applied: ${applied.join(", ")}`);
-console.log(demoStartLine(config));
 // Listen before the demo login: its API key is printed only once, and must not be printed by a
 // start that then fails on its port.
 const server = await orExitOnConfigError(
   () => startHttpServer(config, db.sql, { reusePort: config.SERVER_THREADS > 1 }),
   db.close,
 );
+console.log(demoStartLine(config));
 if (demoEnabled(config)) {
   for (const line of await ensureDemoLogin(db.sql, config.DEMO_BALANCE_USD)) console.log(line);
 }

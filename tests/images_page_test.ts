@@ -45,7 +45,12 @@ function postGeneration(token: string, body: Record<string, unknown>) {
 
 /** A full-page screenshot with every card drawn (off screen, content-visibility skips them). */
 async function screenshot(page: Page, name: string) {
-  await page.addStyleTag({ content: ".gen-card { content-visibility: visible; }" });
+  // Through the CSSOM: the pages' CSP refuses an injected <style>.
+  await page.evaluate(() =>
+    document.querySelectorAll<HTMLElement>(".gen-card").forEach((card) =>
+      card.style.contentVisibility = "visible"
+    )
+  );
   await save(page, name);
 }
 
