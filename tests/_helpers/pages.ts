@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // What the page tests share: posting a form as a browser on our own pages would, logging in for
 // a session cookie, and checking and photographing a page in Chromium.
 import assert from "node:assert/strict";
