@@ -37,7 +37,6 @@ import {
   type Resolution,
 } from "./ledger.ts";
 import { type RequestLogEntry, writeRequestLogs } from "./request_log.ts";
-import { type ImageRecord, recordImages } from "./image_files.ts";
 import { completeIdempotencyKeys, type IdempotencyCompletion } from "./idempotency.ts";
 
 /** What one call writes: money to hold or resolve, and the records that commit with it. */
@@ -59,8 +58,25 @@ export interface LedgerOutcome {
 
 export interface CallRecords {
   log?: RequestLogEntry;
-  images?: ImageRecord[];
+  /** A kind's own records (an image call's images), written with the rest of its kind's. */
+  rows?: KindRows[];
   idempotency?: IdempotencyCompletion;
+}
+
+/** A kind of record a call keeps beside its log line: one statement writes a whole group's. */
+export interface RecordKind<R> {
+  name: string;
+  write(tx: Tx, rows: R[]): { execute(): Promise<unknown> };
+}
+
+/** Rows of one kind of record. */
+export interface KindRows<R = unknown> {
+  kind: RecordKind<R>;
+  rows: R[];
+}
+
+export function rowsOf<R>(kind: RecordKind<R>, rows: R[]): KindRows {
+  return { kind, rows } as KindRows;
 }
 
 export interface GroupCommit {
@@ -199,10 +215,17 @@ export function groupCommit(sql: Sql, options: GroupCommitOptions = {}): GroupCo
       }
 
       const logs = records.flatMap((r) => r.log ? [r.log] : []);
-      const images = records.flatMap((r) => r.images ?? []);
+      const byKind = new Map<string, { kind: RecordKind<unknown>; rows: unknown[] }>();
+      for (const { kind, rows } of records.flatMap((r) => r.rows ?? [])) {
+        const batch = byKind.get(kind.name) ??
+          byKind.set(kind.name, { kind, rows: [] }).get(kind.name)!;
+        batch.rows.push(...rows);
+      }
       const completions = records.flatMap((r) => r.idempotency ? [r.idempotency] : []);
       if (logs.length) statements.push(writeRequestLogs(tx, logs).execute());
-      if (images.length) statements.push(recordImages(tx, images).execute());
+      for (const { kind, rows } of byKind.values()) {
+        if (rows.length) statements.push(kind.write(tx, rows).execute());
+      }
       if (completions.length) {
         statements.push(completeIdempotencyKeys(tx, completions).execute());
       }

@@ -1,6 +1,7 @@
 // The records of stored images (owner, prompt, what was made, what it cost), and serving their
 // bytes: by signed URL (anyone holding it, until it expires) or to their owner.
 import { type Db, jsonRows } from "./database.ts";
+import type { RecordKind } from "./group_commit.ts";
 import type { ImageStore } from "./image_store.ts";
 import { CONTENT_TYPES } from "./image_bytes.ts";
 import type { ImageFormat } from "./image_request.ts";
@@ -11,12 +12,6 @@ export interface ImageFile {
 }
 
 /** The image `id` (img_…) if it exists and, when `ownerId` is given, belongs to that user. */
-/** Whether the record of image `id` is committed. */
-export async function imageRecorded(db: Db, id: string): Promise<boolean> {
-  const rows = await db`select 1 from images where id = ${id}`;
-  return rows.length > 0;
-}
-
 export async function readImage(
   db: Db,
   store: ImageStore,
@@ -51,6 +46,12 @@ export interface ImageRecord {
 }
 
 /** Inserts the images' records, in one statement. */
+/** Images' records, as the group commit writes them with their call's settle. */
+export const IMAGE_RECORDS: RecordKind<ImageRecord> = {
+  name: "images",
+  write: (tx, records) => recordImages(tx, records),
+};
+
 export function recordImages(db: Db, records: ImageRecord[]) {
   const rows = records.map((r) => ({
     id: r.id,
