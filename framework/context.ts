@@ -3,11 +3,12 @@ import type { Context } from "hono";
 import type { ComponentChildren } from "preact";
 import type { Caller, KeyCache } from "../services/api_keys.ts";
 import type { ImageServices } from "../services/images.ts";
+import type { TextServices } from "../services/text/chat.ts";
 import type { Locale } from "../services/i18n/index.ts";
 import type { SessionUser } from "../services/sessions.ts";
 
 /** Everything the routes need, built once at start (main.ts) or by a test. */
-export type AppServices = ImageServices & {
+export type AppServices = ImageServices & TextServices & {
   /** The callers of recently used API keys (routes/v1/_middleware.ts). */
   keys: KeyCache;
 };

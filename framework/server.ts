@@ -6,7 +6,7 @@ import { type Config, ConfigError, publicUrl } from "../services/config.ts";
 import type { Sql } from "../services/database.ts";
 import { PackImageStore } from "../services/image_store.ts";
 import { UrlSigner } from "../services/signed_urls.ts";
-import { imageUpstreams } from "../services/upstreams/index.ts";
+import { imageUpstreams, textUpstreams } from "../services/upstreams/index.ts";
 import { groupCommit } from "../services/group_commit.ts";
 import { KeyCache } from "../services/api_keys.ts";
 import type { AppServices } from "./context.ts";
@@ -44,6 +44,7 @@ export async function startHttpServer(
     store: new PackImageStore(join(config.DATA_DIR, "images")),
     signer: await UrlSigner.fromConfig(config),
     upstreamFor: imageUpstreams({ demoDelayMs: config.DEMO_UPSTREAM_DELAY_MS, self }),
+    textUpstreamFor: textUpstreams({ demoDelayMs: config.DEMO_UPSTREAM_DELAY_MS }),
     publicUrl: self.publicUrl,
   };
   ready.app = await createApp(services);

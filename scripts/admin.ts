@@ -271,7 +271,7 @@ export const commands: Record<string, Command> = {
       const demo = demoSetting(config);
       const models = await modelsForDemo(sql);
       lines.push(
-        `demo (built-in): paints offline, only while DEMO=on, the image models with no enabled ` +
+        `demo (built-in): paints and writes offline, only while DEMO=on, the models with no enabled ` +
           `real channel (now: ${models.join(", ") || "none"}); currently: ${
             demo.on ? "on" : "off"
           } (${demo.because})`,

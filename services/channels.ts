@@ -63,12 +63,12 @@ export async function channelsFor(
   return serving.length === 0 && options.demo && demo ? [demo] : serving;
 }
 
-/** The image models the demo channel would serve now, with the demo on: those with no enabled
- *  real channel. */
+/** The models the demo channel would serve now, with the demo on: those with no enabled real
+ *  channel (it paints images and writes short replies offline). */
 export async function modelsForDemo(db: Db): Promise<string[]> {
   const [{ real }, { models }] = await Promise.all([routing.get(db), catalog(db)]);
   return [...models.values()]
-    .filter((m) => m.kind === "image" && !real.some((c) => c.models.includes(m.id)))
+    .filter((m) => !real.some((c) => c.models.includes(m.id)))
     .map((m) => m.id);
 }
 

@@ -4,8 +4,8 @@ import { type Catalog, isShutDown, type Model } from "./pricing.ts";
 /** Models that can be called today: priced and not shut down. */
 export function servableModels(catalog: Catalog, today = new Date()): Model[] {
   return [...catalog.models.values()].filter((m) =>
-    // Text models are listed once /v1/chat/completions serves them.
-    !isShutDown(m, today) && m.kind === "image" && catalog.imagePrices.has(m.id)
+    !isShutDown(m, today) &&
+    (m.kind === "image" ? catalog.imagePrices.has(m.id) : catalog.textPrices.has(m.id))
   );
 }
 

@@ -31,8 +31,15 @@ export interface RequestLogEntry {
   images?: number;
   size?: string | null;
   quality?: string | null;
+  /** Text: the prompt tokens read at the full input rate. Images: the upstream's own count. */
   inputTokens?: number | null;
+  /** Text: prompt tokens read from the provider's cache, and written to it. */
+  cachedTokens?: number | null;
+  cacheWriteTokens?: number | null;
   outputTokens?: number | null;
+  /** Text: how the answer ended (stop, length, tool_calls, content_filter). */
+  finishReason?: string | null;
+  stream?: boolean;
   unitPrice?: Micros | null;
   cost?: Micros;
   holdId?: string | null;
@@ -65,6 +72,10 @@ export function writeRequestLogs(db: Db, entries: RequestLogEntry[]) {
     quality: e.quality ?? null,
     input_tokens: e.inputTokens ?? null,
     output_tokens: e.outputTokens ?? null,
+    cached_tokens: e.cachedTokens ?? null,
+    cache_write_tokens: e.cacheWriteTokens ?? null,
+    finish_reason: e.finishReason ?? null,
+    stream: e.stream ?? false,
     unit_price: e.unitPrice ?? null,
     cost: e.cost ?? 0n,
     hold_id: e.holdId ?? null,
@@ -74,19 +85,23 @@ export function writeRequestLogs(db: Db, entries: RequestLogEntry[]) {
   return db`
     insert into request_log (request_id, user_id, api_key_id, endpoint, kind, model_id, status,
       http_status, error_code, latency_ms, upstream_latency_ms, channel_id, images, size, quality,
-      input_tokens, output_tokens, unit_price, cost, hold_id, charge_id, idempotency_key)
+      input_tokens, output_tokens, cached_tokens, cache_write_tokens, finish_reason, stream,
+      unit_price, cost, hold_id, charge_id, idempotency_key)
     select * from jsonb_to_recordset(${jsonRows(rows)}::text::jsonb) as x(request_id text,
       user_id bigint, api_key_id bigint, endpoint text, kind text, model_id text, status text,
       http_status integer, error_code text, latency_ms integer, upstream_latency_ms integer,
       channel_id bigint, images integer, size text, quality text, input_tokens integer,
-      output_tokens integer, unit_price bigint, cost bigint, hold_id uuid, charge_id uuid,
-      idempotency_key text)
+      output_tokens integer, cached_tokens integer, cache_write_tokens integer,
+      finish_reason text, stream boolean, unit_price bigint, cost bigint, hold_id uuid,
+      charge_id uuid, idempotency_key text)
     on conflict (request_id) do update set
       status = excluded.status, http_status = excluded.http_status, error_code = excluded.error_code,
       latency_ms = excluded.latency_ms, upstream_latency_ms = excluded.upstream_latency_ms,
       channel_id = excluded.channel_id, images = excluded.images, size = excluded.size,
       quality = excluded.quality, input_tokens = excluded.input_tokens,
-      output_tokens = excluded.output_tokens, unit_price = excluded.unit_price, cost = excluded.cost,
+      output_tokens = excluded.output_tokens, cached_tokens = excluded.cached_tokens,
+      cache_write_tokens = excluded.cache_write_tokens, finish_reason = excluded.finish_reason,
+      unit_price = excluded.unit_price, cost = excluded.cost,
       hold_id = excluded.hold_id, charge_id = excluded.charge_id`;
 }
 

@@ -39,6 +39,8 @@ export interface ChatToolCallOut {
 }
 
 export interface OpenAIUsage {
+  /** What the call was charged, in USD, exact (our addition: customers see each call's cost). */
+  cost?: string;
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
