@@ -27,7 +27,8 @@ test("every image model's price per generation, by size and quality, exactly", a
   for (const model of ["gpt-image-2", "gpt-image-1.5", "gpt-image-1-mini"]) {
     assert.match(html, new RegExp(`<code>${model}</code>`));
   }
-  const rows = [...html.matchAll(/<tr><th scope="row">(.*?)<\/tr>/g)].map((m) => m[1]);
+  const rows = [...html.matchAll(/<tr><th scope="row">(.*?)<\/tr>/g)].map((m) => m[1])
+    .filter((row) => row.includes('class="size"'));
   assert.equal(rows.length, 9, "three models × three sizes");
   // gpt-image-2, 1024×1024: the launch prices of migration 0002 (list price + 20%).
   assert.match(
@@ -37,7 +38,9 @@ test("every image model's price per generation, by size and quality, exactly", a
   assert.match(html, /\$0\.004321/);
   assert.equal(html.match(/Custom sizes:/g)?.length, 1, "gpt-image-2 alone makes custom sizes");
   assert.match(html, /Retires Dec 1, 2026/);
-  assert.doesNotMatch(html, /Text models/, "no text model is served yet, so no section");
+  // Text models per million tokens: claude-sonnet-4-5 at its launch rates (migration 0016).
+  assert.match(html, /Text models/);
+  assert.match(html, /claude-sonnet-4-5.*?\$3\.60.*?\$0\.36.*?\$4\.50.*?\$18\.00/s);
   assert.match(html, /href="\/account\/signup"/, "a visitor is asked to sign up");
 });
 
