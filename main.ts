@@ -1,15 +1,15 @@
 // Starts Tokensmart: configuration, database (embedded unless DATABASE_URL), migrations, the
 // HTTP server for the pages and the /v1 API (on SERVER_THREADS threads, all on one port), the
 // demo login, the hold sweeper. A port in use ends start-up with one line and exit code 2.
-import { demoEnabled, loadConfigOrExit, orExitOnConfigError } from "./services/config.ts";
-import { openDatabase } from "./services/database.ts";
-import { migrate } from "./services/migrations.ts";
-import { startHoldSweeper } from "./services/ledger.ts";
-import { demoStartLine, ensureDemoLogin } from "./services/demo.ts";
-import { markInterrupted } from "./services/request_log.ts";
-import { purgeExpiredIdempotencyKeys } from "./services/idempotency.ts";
-import { purgeExpiredSessions } from "./services/sessions.ts";
-import { purgeOldRateLimitWindows } from "./services/rate_limits.ts";
+import { demoEnabled, loadConfigOrExit, orExitOnConfigError } from "./services/platform/config.ts";
+import { openDatabase } from "./services/platform/database.ts";
+import { migrate } from "./services/platform/migrations.ts";
+import { startHoldSweeper } from "./services/billing/ledger.ts";
+import { demoStartLine, ensureDemoLogin } from "./services/accounts/demo_login.ts";
+import { markInterrupted } from "./services/metering/request_log.ts";
+import { purgeExpiredIdempotencyKeys } from "./services/metering/idempotency.ts";
+import { purgeExpiredSessions } from "./services/accounts/sessions.ts";
+import { purgeOldRateLimitWindows } from "./services/accounts/rate_limits.ts";
 import { startHttpServer, startServerThreads } from "./framework/server.ts";
 
 const config = loadConfigOrExit();

@@ -6,9 +6,9 @@
 // own [popover]: Escape and a tap outside close it); on a wider screen CSS shows it in place.
 import type { ComponentChildren, JSX } from "preact";
 import type { AppContext } from "../framework/context.ts";
-import type { SessionUser } from "../services/sessions.ts";
-import { balanceOf } from "../services/ledger.ts";
-import { displayBalance, formatUsd } from "../services/money.ts";
+import type { SessionUser } from "../services/accounts/sessions.ts";
+import { balanceOf } from "../services/billing/ledger.ts";
+import { displayBalance, formatUsd } from "../services/billing/money.ts";
 import { type MessageKey, tFor } from "../services/i18n/index.ts";
 import { LanguageSwitch } from "./LanguageSwitch.tsx";
 import {

@@ -1,7 +1,7 @@
 // The parts of the API keys page: the new key (shown once), the form that makes one, the list.
 import type { AppContext } from "../framework/context.ts";
-import type { ApiKey } from "../services/api_keys.ts";
-import { displayUsd } from "../services/money.ts";
+import type { ApiKey } from "../services/accounts/api_keys.ts";
+import { displayUsd } from "../services/billing/money.ts";
 import { type MessageKey, pick, tFor } from "../services/i18n/index.ts";
 import { dateTime } from "../services/i18n/time.ts";
 import { Island } from "./Island.tsx";

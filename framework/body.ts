@@ -1,6 +1,6 @@
 // Reads a request body with a size cap, so a huge body is refused before it fills memory.
-import { ApiError } from "../services/errors.ts";
-import { readAtMost } from "../services/capped_read.ts";
+import { ApiError } from "../services/platform/errors.ts";
+import { readAtMost } from "../services/platform/capped_read.ts";
 
 export async function readBodyText(request: Request, maxBytes: number): Promise<string> {
   const tooLarge = () =>

@@ -1,11 +1,11 @@
 // What every route handler can reach through Hono's context: c.var.services, c.var.requestId, ….
 import type { Context } from "hono";
 import type { ComponentChildren } from "preact";
-import type { Caller, KeyCache } from "../services/api_keys.ts";
-import type { ImageServices } from "../services/images.ts";
+import type { Caller, KeyCache } from "../services/accounts/api_keys.ts";
+import type { ImageServices } from "../services/images/generate.ts";
 import type { TextServices } from "../services/text/chat.ts";
 import type { Locale } from "../services/i18n/index.ts";
-import type { SessionUser } from "../services/sessions.ts";
+import type { SessionUser } from "../services/accounts/sessions.ts";
 
 /** Everything the routes need, built once at start (main.ts) or by a test. */
 export type AppServices = ImageServices & TextServices & {

@@ -7,7 +7,7 @@
 import { renderToString } from "preact-render-to-string";
 import type { AppContext, PageComponent } from "./context.ts";
 
-export type PageStatus = 200 | 400 | 401 | 403 | 404 | 409 | 413 | 429;
+export type PageStatus = 200 | 400 | 401 | 403 | 404 | 409 | 413 | 429 | 503;
 
 export async function renderPage(
   c: AppContext,

@@ -2,13 +2,13 @@
 // their own process.
 import { join } from "node:path";
 import { createApp } from "./app.ts";
-import { type Config, ConfigError, publicUrl } from "../services/config.ts";
-import type { Sql } from "../services/database.ts";
-import { PackImageStore } from "../services/image_store.ts";
-import { UrlSigner } from "../services/signed_urls.ts";
-import { imageUpstreams, textUpstreams } from "../services/upstreams/index.ts";
-import { groupCommit } from "../services/group_commit.ts";
-import { KeyCache } from "../services/api_keys.ts";
+import { type Config, ConfigError, publicUrl } from "../services/platform/config.ts";
+import type { Sql } from "../services/platform/database.ts";
+import { PackImageStore } from "../services/images/store.ts";
+import { UrlSigner } from "../services/images/signed_urls.ts";
+import { imageUpstreams, textUpstreams } from "../services/upstreams/registry.ts";
+import { groupCommit } from "../services/billing/group_commit.ts";
+import { KeyCache } from "../services/accounts/api_keys.ts";
 import type { AppServices } from "./context.ts";
 
 export interface RunningServer {

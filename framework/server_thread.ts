@@ -3,7 +3,7 @@
 // group commit and caches of its own. main.ts starts SERVER_THREADS − 1 of them through
 // startServerThreads (framework/server.ts); the hold sweeper and other chores stay on the main
 // thread.
-import { connect } from "../services/database.ts";
+import { connect } from "../services/platform/database.ts";
 import { type RunningServer, startHttpServer, type ThreadMessage } from "./server.ts";
 
 let running: { server: RunningServer; close(): Promise<void> } | null = null;

@@ -5,10 +5,10 @@
 import { useSignal } from "@preact/signals";
 import type { RefObject } from "preact";
 import { useRef } from "preact/hooks";
-import type { ComposerModel } from "../services/images_page.ts";
+import type { ComposerModel } from "../services/images/page.ts";
 import type { MessageKey } from "../services/i18n/index.ts";
 import { format } from "../services/i18n/format.ts";
-import { displayUsd } from "../services/money.ts";
+import { displayUsd } from "../services/billing/money.ts";
 import { randomKey, sent, showBalance } from "./images_state.ts";
 
 export const COMPOSER_MESSAGES = [

@@ -4,10 +4,10 @@
 // back); each image downloads alone, each generation as a ZIP.
 import { useSignal } from "@preact/signals";
 import { useEffect, useMemo, useRef } from "preact/hooks";
-import type { Generation } from "../services/image_history.ts";
+import type { Generation } from "../services/images/history.ts";
 import type { Locale, MessageKey } from "../services/i18n/index.ts";
 import { format } from "../services/i18n/format.ts";
-import { displayUsd } from "../services/money.ts";
+import { displayUsd } from "../services/billing/money.ts";
 import { seconds, type Sent, sent } from "./images_state.ts";
 
 export const RESULTS_MESSAGES = [

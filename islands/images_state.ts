@@ -3,8 +3,8 @@
 // composer adds what it sends; the results island shows it. Written only in event handlers, never
 // while rendering: on the server this module is one instance for every request.
 import { signal } from "@preact/signals";
-import type { Generation } from "../services/image_history.ts";
-import { displayBalance, displayUsd, formatUsd } from "../services/money.ts";
+import type { Generation } from "../services/images/history.ts";
+import { displayBalance, formatUsd } from "../services/billing/money.ts";
 
 /** A generation sent from this page: running until its answer, then its result. */
 export interface Sent {

@@ -43,11 +43,11 @@ create table ledger_accounts (
   created_at timestamptz not null default now(),
   check ((kind = 'customer') = (user_id is not null)),
   -- The last line of defence for "a balance never goes below zero"; the funds check in
-  -- services/ledger.ts refuses first, with a clear error.
+  -- services/billing/ledger.ts refuses first, with a clear error.
   check (kind <> 'customer' or debits_pending + debits_posted <= credits_posted)
 );
 create unique index ledger_house_accounts on ledger_accounts (kind) where kind <> 'customer';
--- Fixed ids, named in services/ledger.ts.
+-- Fixed ids, named in services/billing/ledger.ts.
 insert into ledger_accounts (id, kind) values (1, 'revenue'), (2, 'topup_clearing');
 
 -- Every movement of money, immutable once written.

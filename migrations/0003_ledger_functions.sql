@@ -1,6 +1,6 @@
 -- The ledger's two hot operations as functions, so that a billed call runs one statement for its
 -- hold and one for its settle (each with the caller's own records beside it, in the same
--- statement). services/ledger.ts calls them and documents the rules; errors are raised with
+-- statement). services/billing/ledger.ts calls them and documents the rules; errors are raised with
 -- SQLSTATEs TSxxx that it turns into LedgerError codes.
 
 -- What both return: the transfer, and whether this call created it (false: it existed already).

@@ -1,5 +1,5 @@
 -- The hot ledger functions, made to share transactions: many calls' holds and settles run in
--- one transaction, a group commit (services/group_commit.ts).
+-- one transaction, a group commit (services/billing/group_commit.ts).
 --
 -- 1. A refused hold (not enough money, or the key's spend limit) is an answer, not an error:
 --    ledger_hold returns one row with `refusal` set and writes nothing. An error would abort the
@@ -20,7 +20,7 @@ $$;
 -- The guarded updates come first, so a refusal has written nothing but the account's update,
 -- which it takes back. A retry of an existing hold is answered from its record. Two copies of
 -- one hold racing each other: the second waits on the account's row, then fails on the
--- transfer's primary key (services/ledger.ts recognises it).
+-- transfer's primary key (services/billing/ledger.ts recognises it).
 create or replace function ledger_hold(
   p_id uuid, p_account bigint, p_amount bigint, p_timeout_seconds float8, p_request_id text,
   p_api_key bigint, p_key_limited boolean

@@ -1,4 +1,4 @@
--- Servers keep the callers of recently used API keys in memory (services/api_keys.ts KeyCache).
+-- Servers keep the callers of recently used API keys in memory (services/accounts/api_keys.ts KeyCache).
 -- Any change that alters what a key may do (revoked, its spend limit, its owner, its hash) or
 -- removes it is announced on the channel api_key_changed, with the key's id, once the change
 -- commits; every listening server forgets that key at once.

@@ -1,5 +1,5 @@
 -- ledger_post: many holds and resolutions in one statement, set-based where it can be. A group
--- commit (services/group_commit.ts) hands it the ledger part of every call in the group at once.
+-- commit (services/billing/group_commit.ts) hands it the ledger part of every call in the group at once.
 -- Measured on our 2-core machine, 16 holds one function call each cost ~4× the same 16 in one
 -- set-based call, and each call's statement held the customer's row while it ran. The items come
 -- as arrays, one per field (h_… for holds, r_… for resolutions), in item order.
@@ -16,13 +16,13 @@
 --    Holds are judged one by one in their order, as ledger_hold did; when all of an account's new
 --    holds fit (and none counts against a key's spend limit), one guarded update takes them all.
 -- 4. An item whose id exists already (a retry) writes nothing and answers with the stored
---    transfer, created = false; services/ledger.ts checks it describes the same transfer.
+--    transfer, created = false; services/billing/ledger.ts checks it describes the same transfer.
 -- 5. A resolution sees only holds that were open when the statement started. Of two resolutions
 --    of one hold in the same post, the first wins.
 -- 6. Settling more than was held raises TS004 (a bug in the caller, not an answer).
 -- 7. With p_all_or_nothing, any item that is not written as new and successful (a refusal, a hold
 --    not open, a retry) raises TS005 instead, so that a caller can send the records that go with
---    success, and COMMIT, in the same flight as this statement (see services/group_commit.ts).
+--    success, and COMMIT, in the same flight as this statement (see services/billing/group_commit.ts).
 
 create type ledger_post_answer as (
   side text, item int, created boolean, refusal text,
@@ -177,7 +177,7 @@ begin
     left join lateral (select * from ledger_transfers where id = u.id limit 1) t on u.refusal is null;
 end $$;
 
--- Checked by the ledger check instead (services/ledger_check.ts): each check share-locked the
+-- Checked by the ledger check instead (services/billing/ledger_check.ts): each check share-locked the
 -- referenced hold, a write of its row, on every hold and every resolution.
 alter table ledger_transfers drop constraint ledger_transfers_pending_id_fkey;
 alter table ledger_open_holds drop constraint ledger_open_holds_transfer_id_fkey;

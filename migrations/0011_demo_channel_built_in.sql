@@ -5,7 +5,7 @@
 -- From now on no server routes calls to it from this table. A server adds the demo channel in its
 -- own process, only while its own configuration has the demo on (DEMO: on by default with the
 -- embedded database, off with DATABASE_URL unless DEMO=on), and only for a model with no enabled
--- real channel (services/channels.ts): never as a failover target behind a real one. Nothing is
+-- real channel (services/catalog/channels.ts): never as a failover target behind a real one. Nothing is
 -- written here at start, so servers sharing this database with different DEMO settings, and
 -- admin tasks run with yet another, cannot switch the demo on for each other.
 --

@@ -3,22 +3,27 @@
 // as the server, running or not (with the embedded default it joins the server's PostgreSQL).
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { type Config, demoSetting, loadConfigOrExit } from "../services/config.ts";
-import { openDatabase, type Sql } from "../services/database.ts";
-import { migrate } from "../services/migrations.ts";
+import { type Config, demoSetting, loadConfigOrExit } from "../services/platform/config.ts";
+import { openDatabase, type Sql } from "../services/platform/database.ts";
+import { migrate } from "../services/platform/migrations.ts";
 import {
   AccountError,
   createUser,
   emailSchema,
   passwordSchema,
   requireUserByEmail,
-} from "../services/accounts.ts";
-import { createApiKey, findApiKeys, listApiKeys, revokeApiKey } from "../services/api_keys.ts";
-import { balanceOf, LedgerError, topUp } from "../services/ledger.ts";
-import { checkLedger, overdueHolds } from "../services/ledger_check.ts";
-import { formatUsd, parseUsd } from "../services/money.ts";
-import { hex, sha256 } from "../services/sha256.ts";
-import { newId } from "../services/ids.ts";
+} from "../services/accounts/users.ts";
+import {
+  createApiKey,
+  findApiKeys,
+  listApiKeys,
+  revokeApiKey,
+} from "../services/accounts/api_keys.ts";
+import { balanceOf, LedgerError, topUp } from "../services/billing/ledger.ts";
+import { checkLedger, overdueHolds } from "../services/billing/ledger_check.ts";
+import { formatUsd, parseUsd } from "../services/billing/money.ts";
+import { hex, sha256 } from "../services/platform/sha256.ts";
+import { newId } from "../services/platform/ids.ts";
 import {
   addTextModel,
   catalog,
@@ -28,14 +33,14 @@ import {
   QUALITIES,
   setImagePrice,
   setTextPrice,
-} from "../services/pricing.ts";
+} from "../services/billing/pricing.ts";
 import {
   addChannel,
   ChannelError,
   listChannels,
   modelsForDemo,
   setChannelEnabled,
-} from "../services/channels.ts";
+} from "../services/catalog/channels.ts";
 
 /** A refusal: printed as one line, exit code 2, nothing changed. */
 export class UsageError extends Error {}

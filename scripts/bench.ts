@@ -33,7 +33,7 @@
 // (54359), BENCH_CUSTOMERS (1: every call bills the same account and key; N spreads the calls
 // over N customers, one key each), BENCH_GATEWAY_DENO_FLAGS (e.g. "--inspect=127.0.0.1:9239" to
 // profile the server). Tokensmart's own settings, e.g. DATABASE_POOL_SIZE, pass through to it.
-import { type EmbeddedServer, ensureEmbeddedPostgres } from "../services/database.ts";
+import { type EmbeddedServer, ensureEmbeddedPostgres } from "../services/platform/database.ts";
 import { Child, freePort, installTools, stopAll, TOOLS } from "./bench/processes.ts";
 import { type LoadResult, startLoad, type Target } from "./bench/load.ts";
 import { CpuMeter, type Groups, withChildren } from "./bench/cpu.ts";

@@ -24,7 +24,8 @@ async function run(cmd: string, args: string[], cwd: string, env: Record<string,
 }
 
 // Resolved here: in the worktree, a name like HEAD would mean the worktree's own checkout.
-const baseCommit = (await run("git", ["rev-parse", "--verify", `${baseRev}^{commit}`], root)).trim();
+const baseCommit = (await run("git", ["rev-parse", "--verify", `${baseRev}^{commit}`], root))
+  .trim();
 try {
   await Deno.stat(baseDir);
   await run("git", ["checkout", "-q", "--detach", baseCommit], baseDir);

@@ -1,7 +1,7 @@
 // `deno task migrate`: applies pending migrations and exits.
-import { loadConfigOrExit } from "../services/config.ts";
-import { openDatabase } from "../services/database.ts";
-import { migrate } from "../services/migrations.ts";
+import { loadConfigOrExit } from "../services/platform/config.ts";
+import { openDatabase } from "../services/platform/database.ts";
+import { migrate } from "../services/platform/migrations.ts";
 
 const config = loadConfigOrExit();
 const db = await openDatabase(config);

@@ -1,7 +1,7 @@
 // `deno task test`: runs every test file against a real PostgreSQL, then prints one closing line
 // "N passed, N failed". With DATABASE_URL set, that server is used (each test file makes its own
 // database on it); otherwise a throwaway embedded PostgreSQL is started for the run.
-import { connect, ensureEmbeddedPostgres } from "../services/database.ts";
+import { connect, ensureEmbeddedPostgres } from "../services/platform/database.ts";
 
 const external = Deno.env.get("DATABASE_URL");
 let stopDatabase = async () => {};

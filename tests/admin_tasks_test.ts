@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { freshDatabase, test } from "./_helpers/database.ts";
 import { runScript } from "./_helpers/processes.ts";
-import { authenticate } from "../services/api_keys.ts";
+import { authenticate } from "../services/accounts/api_keys.ts";
 
 const { sql, url } = await freshDatabase();
 const admin = (...args: string[]) => runScript("admin.ts", args, { DATABASE_URL: url });

@@ -16,7 +16,7 @@ import {
   scriptErrors,
   sessionCookie,
 } from "./_helpers/pages.ts";
-import { listApiKeys } from "../services/api_keys.ts";
+import { listApiKeys } from "../services/accounts/api_keys.ts";
 
 const gw = await startGateway();
 const base = gw.server.url;
@@ -159,7 +159,7 @@ test("isolation: another account sees none of the keys and cannot revoke them by
 test("revoking takes effect at once, also for a key this server remembers; twice is harmless", async () => {
   const gus = await customer(gw.sql);
   const client = gw.client(gus.key);
-  await client.models.list(); // now remembered by this server (services/api_keys.ts KeyCache)
+  await client.models.list(); // now remembered by this server (services/accounts/api_keys.ts KeyCache)
   const cookie = await sessionCookie(base, gus.email);
   for (let i = 0; i < 2; i++) {
     const revoked = await postForm(base, `/keys/${gus.apiKeyId}/revoke`, {}, { cookie });

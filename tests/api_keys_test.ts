@@ -5,9 +5,9 @@ import OpenAI from "openai";
 import { test } from "./_helpers/database.ts";
 import { customer } from "./_helpers/fixtures.ts";
 import { startGateway } from "./_helpers/app.ts";
-import { revokeApiKey } from "../services/api_keys.ts";
-import { connect } from "../services/database.ts";
-import { sha256 } from "../services/sha256.ts";
+import { revokeApiKey } from "../services/accounts/api_keys.ts";
+import { connect } from "../services/platform/database.ts";
+import { sha256 } from "../services/platform/sha256.ts";
 
 const gw = await startGateway();
 const { sql } = gw;

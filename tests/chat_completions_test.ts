@@ -6,9 +6,9 @@ import { test } from "./_helpers/database.ts";
 import { startGateway, startServerOn } from "./_helpers/app.ts";
 import { assertLedgerHolds, customer } from "./_helpers/fixtures.ts";
 import { STANDIN_KEY, startStandinTextUpstreams } from "./_helpers/standin_text_upstreams.ts";
-import { addChannel } from "../services/channels.ts";
-import { balanceOf } from "../services/ledger.ts";
-import { catalog, textCost } from "../services/pricing.ts";
+import { addChannel } from "../services/catalog/channels.ts";
+import { balanceOf } from "../services/billing/ledger.ts";
+import { catalog, textCost } from "../services/billing/pricing.ts";
 
 const gw = await startGateway();
 const { sql } = gw;

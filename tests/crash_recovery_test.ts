@@ -7,7 +7,7 @@ import { customer } from "./_helpers/fixtures.ts";
 import { runScript, startServer } from "./_helpers/processes.ts";
 import { addStandinChannel } from "./_helpers/app.ts";
 import { startStandinUpstream } from "./_helpers/standin_upstream.ts";
-import { balanceOf } from "../services/ledger.ts";
+import { balanceOf } from "../services/billing/ledger.ts";
 
 const { sql, url } = await freshDatabase();
 

@@ -10,9 +10,9 @@ import { assertLedgerHolds, customer } from "./_helpers/fixtures.ts";
 import { startGateway, startServerOn } from "./_helpers/app.ts";
 import { runScript, startServer } from "./_helpers/processes.ts";
 import { startStandinUpstream } from "./_helpers/standin_upstream.ts";
-import { balanceOf } from "../services/ledger.ts";
-import { addChannel, setChannelEnabled } from "../services/channels.ts";
-import { checkImage } from "../services/image_bytes.ts";
+import { balanceOf } from "../services/billing/ledger.ts";
+import { addChannel, setChannelEnabled } from "../services/catalog/channels.ts";
+import { checkImage } from "../services/images/bytes.ts";
 
 // DATABASE_URL and DEMO unset: the demo is off.
 const gw = await startGateway();

@@ -8,8 +8,8 @@ import {
   type ImageFormat,
   paint,
   type PaintRequest,
-} from "../services/demo_painter.ts";
-import { BLOCKED_TERMS, demoPolicyViolation } from "../services/demo_policy.ts";
+} from "../services/upstreams/demo/painter.ts";
+import { BLOCKED_TERMS, demoPolicyViolation } from "../services/upstreams/demo/policy.ts";
 
 const request = (overrides: Partial<PaintRequest> = {}): PaintRequest => ({
   prompt: "a lighthouse on a cliff at sunset",

@@ -6,8 +6,8 @@ import OpenAI from "openai";
 import { test } from "./_helpers/database.ts";
 import { assertLedgerHolds, customer } from "./_helpers/fixtures.ts";
 import { startGateway } from "./_helpers/app.ts";
-import { balanceOf } from "../services/ledger.ts";
-import type { ImageStore } from "../services/image_store.ts";
+import { balanceOf } from "../services/billing/ledger.ts";
+import type { ImageStore } from "../services/images/store.ts";
 
 const gw = await startGateway();
 const { sql, upstream } = gw;

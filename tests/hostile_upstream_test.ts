@@ -12,9 +12,9 @@ import {
   type StandinUpstream,
   startStandinUpstream,
 } from "./_helpers/standin_upstream.ts";
-import { balanceOf } from "../services/ledger.ts";
-import { setChannelEnabled } from "../services/channels.ts";
-import { checkImage } from "../services/image_bytes.ts";
+import { balanceOf } from "../services/billing/ledger.ts";
+import { setChannelEnabled } from "../services/catalog/channels.ts";
+import { checkImage } from "../services/images/bytes.ts";
 import { crc32 } from "node:zlib";
 
 const gw = await startGateway();

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "./_helpers/database.ts";
 import { assertLedgerHolds, customer } from "./_helpers/fixtures.ts";
 import { startGateway } from "./_helpers/app.ts";
-import { balanceOf } from "../services/ledger.ts";
+import { balanceOf } from "../services/billing/ledger.ts";
 
 const gw = await startGateway();
 const { sql, upstream } = gw;

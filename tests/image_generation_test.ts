@@ -6,12 +6,12 @@ import { test } from "./_helpers/database.ts";
 import { assertLedgerHolds, customer } from "./_helpers/fixtures.ts";
 import { addStandinChannel, startGateway } from "./_helpers/app.ts";
 import { startStandinUpstream } from "./_helpers/standin_upstream.ts";
-import { balanceOf, releaseExpiredHolds } from "../services/ledger.ts";
-import { markInterrupted } from "../services/request_log.ts";
-import { purgeExpiredIdempotencyKeys } from "../services/idempotency.ts";
-import { setChannelEnabled } from "../services/channels.ts";
-import { checkImage } from "../services/image_bytes.ts";
-import type { CallWrite, GroupCommit, LedgerOutcome } from "../services/group_commit.ts";
+import { balanceOf, releaseExpiredHolds } from "../services/billing/ledger.ts";
+import { markInterrupted } from "../services/metering/request_log.ts";
+import { purgeExpiredIdempotencyKeys } from "../services/metering/idempotency.ts";
+import { setChannelEnabled } from "../services/catalog/channels.ts";
+import { checkImage } from "../services/images/bytes.ts";
+import type { CallWrite, GroupCommit, LedgerOutcome } from "../services/billing/group_commit.ts";
 
 const gw = await startGateway();
 const { sql, upstream } = gw;

@@ -1,7 +1,7 @@
 // Images are ours to keep: their bytes, appended to pack files under DATA_DIR, come back exactly.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { PackImageStore } from "../services/image_store.ts";
+import { PackImageStore } from "../services/images/store.ts";
 
 const bytesOf = (length: number, seed: number) =>
   Uint8Array.from({ length }, (_, i) => (i * 31 + seed) % 256);

@@ -8,10 +8,10 @@ import { test } from "./_helpers/database.ts";
 import { assertLedgerHolds, customer } from "./_helpers/fixtures.ts";
 import { startGateway, startServerOn } from "./_helpers/app.ts";
 import { PASSWORD, screenshot as save, sessionToken, tabTo, withPage } from "./_helpers/pages.ts";
-import { balanceOf } from "../services/ledger.ts";
-import { setChannelEnabled } from "../services/channels.ts";
-import { composerModels } from "../services/images_page.ts";
-import { displayUsd } from "../services/money.ts";
+import { balanceOf } from "../services/billing/ledger.ts";
+import { setChannelEnabled } from "../services/catalog/channels.ts";
+import { composerModels } from "../services/images/page.ts";
+import { displayUsd } from "../services/billing/money.ts";
 
 const gw = await startGateway();
 const { sql } = gw;

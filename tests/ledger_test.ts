@@ -14,11 +14,11 @@ import {
   settle,
   startHoldSweeper,
   topUp,
-} from "../services/ledger.ts";
-import { FlightTimeout, groupCommit } from "../services/group_commit.ts";
-import { connect } from "../services/database.ts";
-import type { RequestLogEntry } from "../services/request_log.ts";
-import { checkLedger } from "../services/ledger_check.ts";
+} from "../services/billing/ledger.ts";
+import { FlightTimeout, groupCommit } from "../services/billing/group_commit.ts";
+import { connect } from "../services/platform/database.ts";
+import type { RequestLogEntry } from "../services/metering/request_log.ts";
+import { checkLedger } from "../services/billing/ledger_check.ts";
 
 const { sql, url: dbUrl } = await freshDatabase({ max: 30 });
 const id = () => crypto.randomUUID();

@@ -6,13 +6,13 @@ import assert from "node:assert/strict";
 import { test } from "./_helpers/database.ts";
 import { customer } from "./_helpers/fixtures.ts";
 import { startGateway, type TestGateway } from "./_helpers/app.ts";
-import { LOGIN_ATTEMPTS } from "../services/attempt_limits.ts";
+import { LOGIN_ATTEMPTS } from "../services/accounts/attempt_limits.ts";
 import {
   hashingJobsRun,
   hashPassword,
   MAX_WAITING,
   verifyPassword,
-} from "../services/password_hashing.ts";
+} from "../services/accounts/password_hashing.ts";
 
 // Every address is the connection's (127.0.0.1) here, whatever X-Forwarded-For says…
 const direct = await startGateway();

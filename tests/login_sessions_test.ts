@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "./_helpers/database.ts";
 import { customer } from "./_helpers/fixtures.ts";
 import { startGateway } from "./_helpers/app.ts";
-import { sha256 } from "../services/sha256.ts";
+import { sha256 } from "../services/platform/sha256.ts";
 import { launchBrowser } from "./_helpers/browser.ts";
 
 const gw = await startGateway();

@@ -6,7 +6,7 @@ import { customer } from "./_helpers/fixtures.ts";
 import { startGateway } from "./_helpers/app.ts";
 import { launchBrowser } from "./_helpers/browser.ts";
 import { assertNoSidewaysScroll, loggedIn, PHONE, screenshot } from "./_helpers/pages.ts";
-import { setImagePrice } from "../services/pricing.ts";
+import { setImagePrice } from "../services/billing/pricing.ts";
 
 const gw = await startGateway();
 const base = gw.server.url;

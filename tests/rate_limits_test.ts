@@ -2,7 +2,7 @@
 // refusal that says when to come back; every thread and server shares the count.
 import assert from "node:assert/strict";
 import { freshDatabase, test } from "./_helpers/database.ts";
-import { hit, hitAll } from "../services/rate_limits.ts";
+import { hit, hitAll } from "../services/accounts/rate_limits.ts";
 
 const db = await freshDatabase();
 

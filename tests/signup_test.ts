@@ -14,9 +14,9 @@ import {
   screenshot,
   scriptErrors,
 } from "./_helpers/pages.ts";
-import { findUserByEmail, verifyLogin } from "../services/accounts.ts";
-import { balanceOf } from "../services/ledger.ts";
-import { signUp, SIGNUP_LIMITS } from "../services/signup.ts";
+import { findUserByEmail, verifyLogin } from "../services/accounts/users.ts";
+import { balanceOf } from "../services/billing/ledger.ts";
+import { signUp, SIGNUP_LIMITS } from "../services/accounts/signup.ts";
 
 const gw = await startGateway();
 const base = gw.server.url;

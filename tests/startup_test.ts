@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { freshDatabase, test } from "./_helpers/database.ts";
 import { runScript, runServerExpectingFailure, startServer } from "./_helpers/processes.ts";
 import { sessionCookie } from "./_helpers/pages.ts";
-import { loadConfig } from "../services/config.ts";
-import { migrate, readMigrations } from "../services/migrations.ts";
+import { loadConfig } from "../services/platform/config.ts";
+import { migrate, readMigrations } from "../services/platform/migrations.ts";
 
 const db = await freshDatabase();
 

@@ -5,8 +5,8 @@ import type { MiddlewareHandler } from "hono";
 import { csrf } from "hono/csrf";
 import { getCookie } from "hono/cookie";
 import type { AppContext, AppEnv } from "../../framework/context.ts";
-import { SESSION_COOKIE, sessionAccount } from "../../services/sessions.ts";
-import { ApiError } from "../../services/errors.ts";
+import { SESSION_COOKIE, sessionAccount } from "../../services/accounts/sessions.ts";
+import { ApiError } from "../../services/platform/errors.ts";
 
 const sameOrigin = csrf({
   origin: (origin, c) =>

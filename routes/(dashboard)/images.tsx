@@ -6,10 +6,10 @@ import { renderPage } from "../../framework/render.tsx";
 import { Island } from "../../components/Island.tsx";
 import ImageComposer, { COMPOSER_MESSAGES } from "../../islands/ImageComposer.tsx";
 import ImageResults, { RESULTS_MESSAGES } from "../../islands/ImageResults.tsx";
-import { composerModels } from "../../services/images_page.ts";
-import { generationPage } from "../../services/image_history.ts";
-import { balanceOf } from "../../services/ledger.ts";
-import { demoEnabled } from "../../services/config.ts";
+import { composerModels } from "../../services/images/page.ts";
+import { generationPage } from "../../services/images/history.ts";
+import { balanceOf } from "../../services/billing/ledger.ts";
+import { demoEnabled } from "../../services/platform/config.ts";
 import { pick, t } from "../../services/i18n/index.ts";
 
 /** Where a person with too little money is sent (the dashboard's keys and balance). */

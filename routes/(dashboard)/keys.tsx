@@ -4,8 +4,8 @@ import { z } from "zod";
 import type { AppContext, Handlers } from "../../framework/context.ts";
 import { renderPage } from "../../framework/render.tsx";
 import { readForm } from "../../framework/body.ts";
-import { type ApiKey, createApiKey, listApiKeys } from "../../services/api_keys.ts";
-import { type Micros, parseUsd } from "../../services/money.ts";
+import { type ApiKey, createApiKey, listApiKeys } from "../../services/accounts/api_keys.ts";
+import { type Micros, parseUsd } from "../../services/billing/money.ts";
 import { type MessageKey, tFor } from "../../services/i18n/index.ts";
 import { KeyForm, type KeyFormProblems, KeyList, NewKey } from "../../components/keys.tsx";
 

@@ -3,8 +3,8 @@ import type { AppContext } from "../../framework/context.ts";
 import { Island } from "../../components/Island.tsx";
 import CopyButton from "../../islands/CopyButton.tsx";
 import { ImagesIcon, KeyIcon, PriceIcon } from "../../components/icons.tsx";
-import { balanceOf } from "../../services/ledger.ts";
-import { displayBalance, type Micros } from "../../services/money.ts";
+import { balanceOf } from "../../services/billing/ledger.ts";
+import { displayBalance, type Micros } from "../../services/billing/money.ts";
 import { pick, tFor } from "../../services/i18n/index.ts";
 
 export default async function Home({ c }: { c: AppContext }) {

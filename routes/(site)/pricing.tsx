@@ -9,9 +9,9 @@ import {
   type Model,
   NAMED_SIZES,
   QUALITIES,
-} from "../../services/pricing.ts";
-import { servableModels } from "../../services/models.ts";
-import { displayUsd, type Micros } from "../../services/money.ts";
+} from "../../services/billing/pricing.ts";
+import { servableModels } from "../../services/catalog/models.ts";
+import { displayUsd, type Micros } from "../../services/billing/money.ts";
 import { tFor } from "../../services/i18n/index.ts";
 import { calendarDay } from "../../services/i18n/time.ts";
 
@@ -22,7 +22,7 @@ export default async function Pricing({ c }: { c: AppContext }) {
   const servable = servableModels(prices)
     .sort((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.id.localeCompare(b.id));
   const imageModels = servable.filter((m) => m.kind === "image");
-  // Shown once text models are served (services/models.ts), as their prices are already kept.
+  // Shown once text models are served (services/catalog/models.ts), as their prices are already kept.
   const textModels = servable.filter((m) => m.kind === "text" && prices.textPrices.has(m.id));
   return (
     <>

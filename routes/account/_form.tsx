@@ -2,16 +2,16 @@
 // small cap (413, so a 50 MB post is never read whole), its fields checked with zod, and the
 // attempt counted against the client's address and the form's email (429 with Retry-After)
 // before any password is hashed. A refusal is shown on the form's own page, in its language;
-// a password hasher with too many waiting (services/password_hashing.ts) answers 503.
+// a password hasher with too many waiting (services/accounts/password_hashing.ts) answers 503.
 import type { ComponentChild } from "preact";
 import type { z } from "zod";
 import type { AppContext } from "../../framework/context.ts";
 import { readFormBody } from "../../framework/body.ts";
 import { clientIp } from "../../framework/client_ip.ts";
 import { renderPage } from "../../framework/render.tsx";
-import { ApiError } from "../../services/errors.ts";
-import { type AttemptRules, countAttempt } from "../../services/attempt_limits.ts";
-import { HashingBusy } from "../../services/password_hashing.ts";
+import { ApiError } from "../../services/platform/errors.ts";
+import { type AttemptRules, countAttempt } from "../../services/accounts/attempt_limits.ts";
+import { HashingBusy } from "../../services/accounts/password_hashing.ts";
 import { t } from "../../services/i18n/index.ts";
 
 /** An account form is a few short fields: 8 KB is plenty, and cheap to read. */

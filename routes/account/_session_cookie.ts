@@ -8,7 +8,7 @@ import {
   SESSION_COOKIE,
   SESSION_LIFETIME_SECONDS,
   startSession,
-} from "../../services/sessions.ts";
+} from "../../services/accounts/sessions.ts";
 
 export async function logIn(c: AppContext, userId: bigint): Promise<void> {
   await endSession(c.var.services.sql, getCookie(c, SESSION_COOKIE));

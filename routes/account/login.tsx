@@ -6,11 +6,11 @@ import type { AppContext, Handlers } from "../../framework/context.ts";
 import { renderPage } from "../../framework/render.tsx";
 import { localPath } from "../../framework/local_path.ts";
 import { type Alert, AuthCard } from "../../components/AuthCard.tsx";
-import { verifyLogin } from "../../services/accounts.ts";
+import { verifyLogin } from "../../services/accounts/users.ts";
 import { tFor } from "../../services/i18n/index.ts";
-import { demoEnabled } from "../../services/config.ts";
-import { DEMO_EMAIL, DEMO_PASSWORD } from "../../services/demo.ts";
-import { LOGIN_ATTEMPTS } from "../../services/attempt_limits.ts";
+import { demoEnabled } from "../../services/platform/config.ts";
+import { DEMO_EMAIL, DEMO_PASSWORD } from "../../services/accounts/demo_login.ts";
+import { LOGIN_ATTEMPTS } from "../../services/accounts/attempt_limits.ts";
 import { handleAccountForm } from "./_form.tsx";
 import { logIn } from "./_session_cookie.ts";
 

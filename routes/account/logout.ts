@@ -1,7 +1,7 @@
 // Logging out: the session ends in the database, and its cookie is cleared.
 import { deleteCookie, getCookie } from "hono/cookie";
 import type { Handlers } from "../../framework/context.ts";
-import { endSession, SESSION_COOKIE } from "../../services/sessions.ts";
+import { endSession, SESSION_COOKIE } from "../../services/accounts/sessions.ts";
 
 export const handler: Handlers = {
   async POST(c) {

@@ -1,5 +1,5 @@
 // Signing up: email and password; a new account starts empty and is logged in at once
-// (services/signup.ts decides; this page says it in the visitor's language).
+// (services/accounts/signup.ts decides; this page says it in the visitor's language).
 import type { AppContext, Handlers } from "../../framework/context.ts";
 import { renderPage } from "../../framework/render.tsx";
 import { readForm } from "../../framework/body.ts";
@@ -7,7 +7,7 @@ import { clientIp } from "../../framework/client_ip.ts";
 import { localPath } from "../../framework/local_path.ts";
 import { type Alert, AuthCard } from "../../components/AuthCard.tsx";
 import { FieldError } from "../../components/FieldError.tsx";
-import { signUp, type SignupAnswer } from "../../services/signup.ts";
+import { signUp, type SignupAnswer } from "../../services/accounts/signup.ts";
 import { type MessageKey, tFor } from "../../services/i18n/index.ts";
 import { retryIn } from "../../services/i18n/time.ts";
 import { logIn } from "./_session_cookie.ts";

@@ -2,9 +2,9 @@
 // out; without a valid signature, the image's owner logged in on the pages (session cookie).
 // With `download` in the query, the browser saves it as a file instead of showing it.
 import type { Handlers } from "../../framework/context.ts";
-import { ApiError } from "../../services/errors.ts";
-import { readImage } from "../../services/image_files.ts";
-import { SESSION_COOKIE, sessionUser } from "../../services/sessions.ts";
+import { ApiError } from "../../services/platform/errors.ts";
+import { readImage } from "../../services/images/records.ts";
+import { SESSION_COOKIE, sessionUser } from "../../services/accounts/sessions.ts";
 import { getCookie } from "hono/cookie";
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);

@@ -3,14 +3,14 @@
 // then the real server (`deno run -A main.ts`) as a child process. After the runs, audit() counts
 // what the calls left behind and runs the ledger check.
 import { join } from "node:path";
-import { connect, createDatabase, type Sql } from "../../services/database.ts";
-import { migrate } from "../../services/migrations.ts";
-import { createUser } from "../../services/accounts.ts";
-import { topUp } from "../../services/ledger.ts";
-import { createApiKey } from "../../services/api_keys.ts";
-import { addChannel } from "../../services/channels.ts";
-import { checkLedger, type InvariantResult } from "../../services/ledger_check.ts";
-import { PackImageStore } from "../../services/image_store.ts";
+import { connect, createDatabase, type Sql } from "../../services/platform/database.ts";
+import { migrate } from "../../services/platform/migrations.ts";
+import { createUser } from "../../services/accounts/users.ts";
+import { topUp } from "../../services/billing/ledger.ts";
+import { createApiKey } from "../../services/accounts/api_keys.ts";
+import { addChannel } from "../../services/catalog/channels.ts";
+import { checkLedger, type InvariantResult } from "../../services/billing/ledger_check.ts";
+import { PackImageStore } from "../../services/images/store.ts";
 import { Child } from "./processes.ts";
 
 const DATABASE = "tokensmart_bench";

@@ -13,26 +13,26 @@
 // charged that was not delivered. A commit whose answer was lost is decided by a release (see
 // settle()). A kind plugs in with what it can cost and which channels serve it (hold), how one
 // channel is called (call), and what a delivery costs and keeps (`Kept`).
-import type { Config } from "../config.ts";
-import type { Sql } from "../database.ts";
-import type { Caller } from "../api_keys.ts";
-import type { Channel } from "../channels.ts";
-import { ApiError } from "../errors.ts";
-import type { HoldRefusal, Resolution } from "../ledger.ts";
-import type { CallRecords, GroupCommit, LedgerOutcome } from "../group_commit.ts";
-import { type RequestLogEntry, type RequestStatus, writeRequestLog } from "../request_log.ts";
-import { claimIdempotencyKey, releaseIdempotencyKey } from "../idempotency.ts";
+import type { Config } from "../platform/config.ts";
+import type { Sql } from "../platform/database.ts";
+import type { Caller } from "../accounts/api_keys.ts";
+import type { Channel } from "../catalog/channels.ts";
+import { ApiError } from "../platform/errors.ts";
+import type { HoldRefusal, Resolution } from "../billing/ledger.ts";
+import type { CallRecords, GroupCommit, LedgerOutcome } from "../billing/group_commit.ts";
+import { type RequestLogEntry, type RequestStatus, writeRequestLog } from "./request_log.ts";
+import { claimIdempotencyKey, releaseIdempotencyKey } from "./idempotency.ts";
 import { type Delivered, failover, UpstreamFailure } from "../upstreams/failover.ts";
 import { isPolicyBlock } from "../upstreams/types.ts";
-import type { Micros } from "../money.ts";
-import { sha256Hex } from "../sha256.ts";
-import { newId } from "../ids.ts";
-import { parseJsonBody } from "../json_body.ts";
-import { clipText, storableText } from "../text.ts";
+import type { Micros } from "../billing/money.ts";
+import { sha256Hex } from "../platform/sha256.ts";
+import { newId } from "../platform/ids.ts";
+import { parseJsonBody } from "../platform/json_body.ts";
+import { clipText, storableText } from "../platform/storable_text.ts";
 
 export interface MeteredServices {
   sql: Sql;
-  /** Where calls' money and records are written (services/group_commit.ts). */
+  /** Where calls' money and records are written (services/billing/group_commit.ts). */
   commits: GroupCommit;
   config: Config;
 }

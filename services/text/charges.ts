@@ -1,7 +1,7 @@
 // What a text call is charged, and how its tokens are logged.
-import { textCost, type TextPrice, type TokenUsage } from "../pricing.ts";
-import { formatUsd, type Micros } from "../money.ts";
-import type { RequestLogEntry } from "../request_log.ts";
+import { textCost, type TextPrice, type TokenUsage } from "../billing/pricing.ts";
+import { formatUsd, type Micros } from "../billing/money.ts";
+import type { RequestLogEntry } from "../metering/request_log.ts";
 import type { ChatCompletion, FinishReason, TextUsage } from "./chat_response.ts";
 
 /** What `usage` costs at `price`; never more than the hold, which bounds every call. */

@@ -7,9 +7,9 @@
 //   upstream reported, each at its rate, rounded up once per call → answer, with its cost
 //
 // A stream is answered as it comes (chat_stream.ts) and settled when it ends.
-import { demoEnabled } from "../config.ts";
-import type { Caller } from "../api_keys.ts";
-import { ApiError } from "../errors.ts";
+import { demoEnabled } from "../platform/config.ts";
+import type { Caller } from "../accounts/api_keys.ts";
+import { ApiError } from "../platform/errors.ts";
 import {
   type Catalog,
   catalog,
@@ -17,9 +17,9 @@ import {
   maxTextCost,
   type Model,
   type TextPrice,
-} from "../pricing.ts";
-import { channelsFor } from "../channels.ts";
-import type { TextUpstreamFor } from "../upstreams/index.ts";
+} from "../billing/pricing.ts";
+import { channelsFor } from "../catalog/channels.ts";
+import type { TextUpstreamFor } from "../upstreams/registry.ts";
 import type { TextCall } from "../upstreams/text_types.ts";
 import { readBodyText } from "../../framework/body.ts";
 import {

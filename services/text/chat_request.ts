@@ -3,7 +3,7 @@
 // unknown top-level parameter refused as OpenAI does ("Unrecognized request argument supplied").
 // zod checks each shape; the ranges and the rules across fields are checked after it.
 import { z } from "zod";
-import { ApiError } from "../errors.ts";
+import { ApiError } from "../platform/errors.ts";
 
 const textPart = z.object({ type: z.literal("text"), text: z.string() });
 const imagePart = z.object({

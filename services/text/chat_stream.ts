@@ -6,8 +6,8 @@
 // - an upstream that fails mid-stream ends the stream with an error event, and the call is
 //   charged for what was delivered: the usage reported so far, its output at least the delivered
 //   text's bytes / 4, and when no prompt count came at all, the prompt estimated the same way.
-import { formatUsd } from "../money.ts";
-import { ApiError } from "../errors.ts";
+import { formatUsd } from "../billing/money.ts";
+import { ApiError } from "../platform/errors.ts";
 import type { CallContext, HeldCall } from "../metering/metered_call.ts";
 import { SSE_DONE, sseData } from "../upstreams/sse.ts";
 import type { ChatCompletion, ChatCompletionChunk, TextUsage } from "./chat_response.ts";

@@ -3,7 +3,7 @@
 // BPE, SentencePiece with byte fallback), so UTF-8 bytes bound the prompt from above; chars/4
 // under-counts code and CJK (ENTERPILOT/GoModel PR #933). What the model reads beyond the text
 // (role markers, the tool-use preamble, an image) is bounded by the constants below.
-import { ApiError } from "../errors.ts";
+import { ApiError } from "../platform/errors.ts";
 import type { ChatMessage, ChatRequest } from "./chat_request.ts";
 
 /** Role markers and separators around one message (OpenAI counts 3-4; others are alike). */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ApiError } from "../errors.ts";
+import { ApiError } from "../platform/errors.ts";
 import { parseChatRequest } from "./chat_request.ts";
 import {
   holdTokens,

@@ -1,8 +1,8 @@
 // Failover across channels, for every kind of call: try them best first; move on when a channel
 // failed (nothing was delivered, so it is safe), stop at a refusal (another channel would refuse
 // too). What counts as delivered is the caller's: its attempt throws UpstreamError otherwise.
-import { ApiError } from "../errors.ts";
-import type { Channel } from "../channels.ts";
+import { ApiError } from "../platform/errors.ts";
+import type { Channel } from "../catalog/channels.ts";
 import { isPolicyBlock, UpstreamError } from "./types.ts";
 
 /** Every channel failed; `last` is the final channel's error, which decides the answer. */

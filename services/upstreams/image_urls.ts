@@ -11,8 +11,8 @@
 // speaks no TLS); Deno's fetch cannot be pinned to an address for https.
 import { lookup } from "node:dns/promises";
 import ipaddr from "ipaddr.js";
-import type { Channel } from "../channels.ts";
-import { readAtMost } from "../capped_read.ts";
+import type { Channel } from "../catalog/channels.ts";
+import { readAtMost } from "../platform/capped_read.ts";
 import { UpstreamError } from "./types.ts";
 
 /** Where this server can be reached, which an upstream's URL must never point at. */

@@ -2,7 +2,7 @@
 // a loopback or link-local address, nor plain http off the channel's own origin; redirects are
 // judged hop by hop.
 import assert from "node:assert/strict";
-import type { Channel } from "../channels.ts";
+import type { Channel } from "../catalog/channels.ts";
 import { fetchImageUrl } from "./image_urls.ts";
 import { UpstreamError } from "./types.ts";
 

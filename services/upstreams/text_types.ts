@@ -1,6 +1,6 @@
 // What every text upstream adapter takes and gives back, whatever the provider speaks. Errors are
 // UpstreamErrors ("refused" or "unavailable"), as for images, so one failover serves both.
-import type { Channel } from "../channels.ts";
+import type { Channel } from "../catalog/channels.ts";
 import type { ChatRequest } from "../text/chat_request.ts";
 import type {
   AnswerHead,

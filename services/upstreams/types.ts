@@ -1,7 +1,7 @@
 // What every image upstream adapter takes and gives back, whatever the provider speaks.
-import type { ImageFormat } from "../image_request.ts";
-import { ERROR_TYPES, type ErrorType } from "../errors.ts";
-import { clipText, storableText } from "../text.ts";
+import type { ImageFormat } from "../images/request.ts";
+import { ERROR_TYPES, type ErrorType } from "../platform/errors.ts";
+import { clipText, storableText } from "../platform/storable_text.ts";
 
 export interface UpstreamImageRequest {
   model: string;

@@ -1,10 +1,10 @@
 // The whole server in the test's own process, on a fresh database, with the official openai SDK
 // as its client — and stand-in upstreams configured as channels, as an operator would.
 import OpenAI from "openai";
-import { loadConfig } from "../../services/config.ts";
+import { loadConfig } from "../../services/platform/config.ts";
 import { type RunningServer, startHttpServer } from "../../framework/server.ts";
-import { addChannel } from "../../services/channels.ts";
-import type { Sql } from "../../services/database.ts";
+import { addChannel } from "../../services/catalog/channels.ts";
+import type { Sql } from "../../services/platform/database.ts";
 import { freshDatabase } from "./database.ts";
 import { type StandinUpstream, startStandinUpstream } from "./standin_upstream.ts";
 

@@ -4,7 +4,6 @@
 // tests with.
 // deno-lint-ignore no-import-prefix
 import { type Browser, chromium } from "npm:playwright-core@1.65.1";
-// deno-lint-ignore no-import-prefix
 export type { Browser, BrowserContext, CDPSession, Page } from "npm:playwright-core@1.65.1";
 
 export const CHROMIUM = "/usr/bin/chromium";

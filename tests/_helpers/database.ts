@@ -1,7 +1,7 @@
 // Each test file gets a fresh database on the test PostgreSQL, migrated like production.
 // scripts/test.ts drops every database of its run (named by TEST_RUN_ID) when the run ends.
-import { connect, createDatabase, type Sql } from "../../services/database.ts";
-import { migrate } from "../../services/migrations.ts";
+import { connect, createDatabase, type Sql } from "../../services/platform/database.ts";
+import { migrate } from "../../services/platform/migrations.ts";
 
 export interface TestDatabase {
   sql: Sql;

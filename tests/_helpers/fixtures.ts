@@ -1,10 +1,10 @@
 // Customers with money, made through the same services the admin tasks use.
-import type { Sql } from "../../services/database.ts";
-import { createUser, type User } from "../../services/accounts.ts";
-import { createApiKey } from "../../services/api_keys.ts";
-import { topUp } from "../../services/ledger.ts";
-import type { Micros } from "../../services/money.ts";
-import { checkLedger } from "../../services/ledger_check.ts";
+import type { Sql } from "../../services/platform/database.ts";
+import { createUser, type User } from "../../services/accounts/users.ts";
+import { createApiKey } from "../../services/accounts/api_keys.ts";
+import { topUp } from "../../services/billing/ledger.ts";
+import type { Micros } from "../../services/billing/money.ts";
+import { checkLedger } from "../../services/billing/ledger_check.ts";
 import assert from "node:assert/strict";
 
 export async function customer(

@@ -1,7 +1,7 @@
 // A real HTTP server standing in for an OpenAI-compatible image provider. Each test decides how
 // it answers: OK, slowly, 5xx, 429, malformed JSON, a moderation block, or any answer at all (a
 // hostile one); and what it serves at GET /files/<name> (image URLs).
-import { paint } from "../../services/demo_painter.ts";
+import { paint } from "../../services/upstreams/demo/painter.ts";
 
 export type Behaviour =
   | {

@@ -1,7 +1,7 @@
 // GET /generations/<request id>.zip — one of the account's generations as a ZIP, streamed.
 import type { Handlers } from "../../../framework/context.ts";
-import { generationZip } from "../../../services/image_zip.ts";
-import { noSuchGeneration } from "../../../services/image_history.ts";
+import { generationZip } from "../../../services/images/zip.ts";
+import { noSuchGeneration } from "../../../services/images/history.ts";
 
 export const handler: Handlers = {
   async GET(c) {

@@ -4,10 +4,14 @@
 // GET /generations?before=<request id> is the next page of the account's history.
 import { z } from "zod";
 import type { Handlers } from "../../../framework/context.ts";
-import { generateFromRequest } from "../../../services/images.ts";
-import { generationOf, generationPage, noSuchGeneration } from "../../../services/image_history.ts";
-import { sessionCaller } from "../../../services/sessions.ts";
-import { balanceOf } from "../../../services/ledger.ts";
+import { generateFromRequest } from "../../../services/images/generate.ts";
+import {
+  generationOf,
+  generationPage,
+  noSuchGeneration,
+} from "../../../services/images/history.ts";
+import { sessionCaller } from "../../../services/accounts/sessions.ts";
+import { balanceOf } from "../../../services/billing/ledger.ts";
 
 const cursor = z.string().regex(/^req_[0-9a-f]{32}$/);
 

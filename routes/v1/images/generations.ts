@@ -1,6 +1,6 @@
-// POST /v1/images/generations — OpenAI's Images API; see services/images.ts for what happens.
+// POST /v1/images/generations — OpenAI's Images API; see services/images/generate.ts for what happens.
 import type { Handlers } from "../../../framework/context.ts";
-import { generateFromRequest } from "../../../services/images.ts";
+import { generateFromRequest } from "../../../services/images/generate.ts";
 
 export const handler: Handlers = {
   async POST(c) {

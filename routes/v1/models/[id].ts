@@ -1,8 +1,8 @@
 // GET /v1/models/{model} — one model, or OpenAI's 404.
 import type { Handlers } from "../../../framework/context.ts";
-import { catalog } from "../../../services/pricing.ts";
-import { modelObject, servableModels } from "../../../services/models.ts";
-import { ApiError } from "../../../services/errors.ts";
+import { catalog } from "../../../services/billing/pricing.ts";
+import { modelObject, servableModels } from "../../../services/catalog/models.ts";
+import { ApiError } from "../../../services/platform/errors.ts";
 
 export const handler: Handlers = {
   async GET(c) {

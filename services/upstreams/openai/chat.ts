@@ -5,7 +5,7 @@
 import OpenAI from "openai";
 import { openStream, readJson, sendWithDeadline } from "../text_http.ts";
 import type { TextCall, TextChannel, TextReply, TextStream, TextUpstream } from "../text_types.ts";
-import { toUpstreamError } from "../openai.ts";
+import { toUpstreamError } from "./images.ts";
 import { fromOpenAICompletion, OpenAIChunks } from "./chat_answer.ts";
 
 export class OpenAITextUpstream implements TextUpstream {

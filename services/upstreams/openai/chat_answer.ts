@@ -127,6 +127,10 @@ export function fromOpenAICompletion(body: unknown, head: AnswerHead, channel: s
   return { completion, usage: used };
 }
 
+type UpstreamDelta = NonNullable<
+  NonNullable<z.infer<typeof chunkBody>["choices"]>[number]["delta"]
+>;
+
 /** An OpenAI-compatible stream, chunk by chunk, rebuilt under our head. */
 export class OpenAIChunks implements ChunkTranslator {
   usage: TextUsage = NO_USAGE;
@@ -189,7 +193,7 @@ export class OpenAIChunks implements ChunkTranslator {
     }];
   }
 
-  private delta(delta: NonNullable<z.infer<typeof chunkBody>["choices"]>[number]["delta"] & {}) {
+  private delta(delta: UpstreamDelta) {
     const out: ChunkDelta = {};
     if (typeof delta.role === "string") out.role = "assistant";
     if (typeof delta.content === "string") {

@@ -2,7 +2,7 @@
 // one that does not exist, is 404 alike. Takes effect at once: this server forgets the key now,
 // every other one when PostgreSQL announces the change (migrations/0005).
 import type { Handlers } from "../../../../framework/context.ts";
-import { revokeOwnApiKey } from "../../../../services/api_keys.ts";
+import { revokeOwnApiKey } from "../../../../services/accounts/api_keys.ts";
 import { renderPage } from "../../../../framework/render.tsx";
 import { KeyNotFound } from "../../../../components/keys.tsx";
 
