@@ -23,6 +23,15 @@ await addChannel(sql, {
   timeoutMs: 5_000,
 });
 await addChannel(sql, {
+  name: "openai-text",
+  provider: "openai",
+  baseUrl: text.openaiUrl,
+  apiKey: STANDIN_KEY,
+  models: ["gpt-5.1", "gpt-5-mini"],
+  priority: 10,
+  timeoutMs: 5_000,
+});
+await addChannel(sql, {
   name: "gemini",
   provider: "gemini",
   baseUrl: text.geminiUrl,
@@ -124,6 +133,42 @@ test("a Gemini call, streamed with include_usage: chunks then one usage chunk wi
   await assertLedgerHolds(sql);
 });
 
+test("a GPT call through the openai SDK, with a tool call; a flagged prompt is blocked free", async () => {
+  const gus = await customer(sql, { balance: 5_000_000n });
+  text.respond = () => ({
+    kind: "reply",
+    toolCalls: [{ name: "weather", args: { city: "Paris" } }],
+    usage: { input: 30, cacheRead: 10, output: 8 },
+  });
+  const { data, response } = await gw.client(gus.key).chat.completions.create({
+    model: "gpt-5.1",
+    messages: [{ role: "user", content: "Weather in Paris? ".repeat(5) }],
+    tools: [{ type: "function", function: { name: "weather", parameters: { type: "object" } } }],
+  }).withResponse();
+  assert.equal(data.choices[0].finish_reason, "tool_calls");
+  const call = data.choices[0].message
+    .tool_calls![0] as OpenAI.ChatCompletionMessageFunctionToolCall;
+  assert.deepEqual(JSON.parse(call.function.arguments), { city: "Paris" });
+  const cost = await priced("gpt-5.1", { input: 30, cachedInput: 10, cacheWrite: 0, output: 8 });
+  assert.equal((await logRow(response.headers.get("x-request-id")!)).cost, cost);
+  const sent = text.calls.at(-1)!;
+  assert.equal(sent.provider, "openai");
+  assert.equal(sent.body.model, "gpt-5.1");
+
+  text.respond = () => ({ kind: "blocked" });
+  const blocked = await gw.client(gus.key).chat.completions.create({
+    model: "gpt-5.1",
+    messages: [{ role: "user", content: "something flagged" }],
+  }).then(() => null, (e) => e);
+  assert.ok(blocked instanceof OpenAI.BadRequestError);
+  assert.equal(blocked.code, "invalid_prompt");
+  const [row] = await sql`select status, cost from request_log
+    where user_id = ${gus.id} order by created_at desc limit 1`;
+  assert.deepEqual([row.status, row.cost], ["blocked", 0n]);
+  assert.equal((await balanceOf(sql, gus.accountId)).available, 5_000_000n - cost);
+  await assertLedgerHolds(sql);
+});
+
 test("usage reported beyond what the hold bounds is charged the hold, never more", async () => {
   const hal = await customer(sql, { balance: 5_000_000n });
   text.respond = () => ({ kind: "reply", text: "ok", usage: { input: 900_000, output: 10 } });
@@ -173,12 +218,12 @@ test("the demo channel answers text models offline, streamed word by word, on a 
   try {
     const dee = await customer(sql, { balance: 5_000_000n });
     const answer = await demo.client(dee.key).chat.completions.create({
-      model: "gpt-5.1",
+      model: "gpt-4.1",
       messages: [{ role: "user", content: "Tell me about cats" }],
     });
     assert.ok((answer.choices[0].message.content ?? "").length > 10);
     const stream = await demo.client(dee.key).chat.completions.create({
-      model: "gpt-5.1",
+      model: "gpt-4.1",
       messages: [{ role: "user", content: "你好" }],
       stream: true,
     });

@@ -78,5 +78,13 @@ export class UpstreamError extends Error {
 
 /** Does this error body say the prompt was blocked by the upstream's policy check? */
 export function isPolicyBlock(body: UpstreamErrorBody | null): boolean {
-  return body?.code === "moderation_blocked" || body?.code === "content_policy_violation";
+  return POLICY_BLOCK_CODES.has(String(body?.code));
 }
+
+/** How OpenAI says a prompt was flagged: images (moderation_blocked), chat (invalid_prompt), and
+ *  the older content_policy_violation our translators use for Claude's and Gemini's blocks. */
+const POLICY_BLOCK_CODES = new Set([
+  "moderation_blocked",
+  "invalid_prompt",
+  "content_policy_violation",
+]);

@@ -1,22 +1,26 @@
-// A real HTTP server standing in for Anthropic's Messages API and Gemini's generateContent /
-// streamGenerateContent?alt=sse, on one port. Each test scripts the answer: a reply (text, tool
-// calls, usage), slowly or not; an error in the provider's own form; a failure mid-stream (an
-// error event, or the connection cut); a blocked prompt; or no answer at all.
+// A real HTTP server standing in for Anthropic's Messages API, Gemini's generateContent /
+// streamGenerateContent?alt=sse and OpenAI's Chat Completions, on one port. Each test scripts the
+// answer: a reply (text, tool calls, usage), slowly or not; an error in the provider's own form; a
+// failure mid-stream (an error event, or the connection cut); a blocked prompt; or no answer at
+// all.
 
-export type Provider = "anthropic" | "gemini";
+export type Provider = "anthropic" | "gemini" | "openai";
 
 export type Script =
   | {
     kind: "reply";
     text?: string;
     toolCalls?: { id?: string; name: string; args: Record<string, unknown> }[];
-    /** The provider's own stop reason (end_turn, max_tokens, STOP, SAFETY, …). */
+    /** The provider's own stop reason (end_turn, max_tokens, STOP, SAFETY, length, …). */
     stop?: string;
     usage?: {
+      /** Prompt tokens read fresh (OpenAI's and Gemini's prompt counts add cacheRead to it). */
       input?: number;
+      /** Visible output; by default one token a word. */
       output?: number;
       cacheRead?: number;
       cacheWrite?: number;
+      /** Thinking on top of output (Gemini's thoughtsTokenCount; OpenAI's reasoning_tokens). */
       thoughts?: number;
     };
     /** Before the answer's head. */
@@ -24,15 +28,25 @@ export type Script =
     /** Between streamed events. */
     eventDelayMs?: number;
   }
-  | { kind: "error"; status: number; type?: string; message?: string; reason?: string }
+  | {
+    kind: "error";
+    status: number;
+    type?: string;
+    message?: string;
+    /** Gemini's ErrorInfo reason; OpenAI's error code. */
+    reason?: string;
+    /** OpenAI's param: by default "messages" for a 400, else null. */
+    param?: string | null;
+  }
   | {
     kind: "fail_mid_stream";
     text?: string;
     /** Words sent before failing. */
     afterWords: number;
-    /** An error event of this type (Anthropic) / code (Gemini), or the connection cut. */
+    /** An error event (each provider's own), or the connection cut. */
     how: "error_event" | "cut";
   }
+  /** Gemini: the blockReason; OpenAI: the error code (by default invalid_prompt). */
   | { kind: "blocked"; reason?: string }
   | { kind: "hang" };
 
@@ -49,6 +63,8 @@ export interface StandinTextUpstreams {
   anthropicUrl: string;
   /** Base URL for a Gemini channel (`/v1beta/models/…` is added by the adapter). */
   geminiUrl: string;
+  /** Base URL for an OpenAI channel, ending in /v1 as the openai SDK's baseURL does. */
+  openaiUrl: string;
   calls: RecordedCall[];
   respond: (call: RecordedCall) => Script;
   close(): Promise<void>;
@@ -62,6 +78,7 @@ export function startStandinTextUpstreams(): StandinTextUpstreams {
   const upstreams: StandinTextUpstreams = {
     anthropicUrl: "",
     geminiUrl: "",
+    openaiUrl: "",
     calls: [],
     respond: () => ({ kind: "reply" }),
     async close() {
@@ -75,20 +92,24 @@ export function startStandinTextUpstreams(): StandinTextUpstreams {
       const url = new URL(request.url);
       const provider = url.pathname === "/anthropic/v1/messages"
         ? "anthropic"
+        : url.pathname === "/openai/v1/chat/completions"
+        ? "openai"
         : /^\/gemini\/v1beta\/models\/[^/:]+:(generateContent|streamGenerateContent)$/.test(
             url.pathname,
           )
         ? "gemini"
         : null;
       if (request.method !== "POST" || !provider) return new Response("not here", { status: 404 });
-      const key = request.headers.get(provider === "anthropic" ? "x-api-key" : "x-goog-api-key");
-      if (key !== STANDIN_KEY) {
-        return provider === "anthropic"
-          ? errorResponse("anthropic", { kind: "error", status: 401, type: "authentication_error" })
-          : errorResponse("gemini", { kind: "error", status: 400, reason: "API_KEY_INVALID" });
+      if (!hasKey(provider, request.headers)) {
+        return errorResponse(
+          provider,
+          provider === "gemini"
+            ? { kind: "error", status: 400, reason: "API_KEY_INVALID" }
+            : { kind: "error", status: 401 },
+        );
       }
       const body = await request.json() as Record<string, unknown>;
-      const stream = provider === "anthropic"
+      const stream = provider !== "gemini"
         ? body.stream === true
         : url.pathname.endsWith(":streamGenerateContent") && url.searchParams.get("alt") === "sse";
       const call: RecordedCall = {
@@ -99,6 +120,8 @@ export function startStandinTextUpstreams(): StandinTextUpstreams {
         body,
       };
       upstreams.calls.push(call);
+      const includeUsage =
+        (body.stream_options as { include_usage?: unknown } | null)?.include_usage === true;
       const script = upstreams.respond(call);
       switch (script.kind) {
         case "hang":
@@ -112,19 +135,33 @@ export function startStandinTextUpstreams(): StandinTextUpstreams {
         case "blocked":
           return provider === "gemini"
             ? geminiBlocked(script.reason ?? "SAFETY", stream)
+            : provider === "openai"
+            ? openaiBlocked(script.reason ?? "invalid_prompt")
             : replyResponse(provider, stream, { kind: "reply", text: "", stop: "refusal" });
         case "fail_mid_stream":
-          return failingStream(provider, script);
+          return failingStream(provider, script, includeUsage);
         case "reply":
           await wait(script.delayMs);
-          return replyResponse(provider, stream, script);
+          return replyResponse(provider, stream, script, includeUsage);
       }
     },
   );
   const base = `http://127.0.0.1:${server.addr.port}`;
   upstreams.anthropicUrl = `${base}/anthropic`;
   upstreams.geminiUrl = `${base}/gemini`;
+  upstreams.openaiUrl = `${base}/openai/v1`;
   return upstreams;
+}
+
+function hasKey(provider: Provider, headers: Headers): boolean {
+  switch (provider) {
+    case "anthropic":
+      return headers.get("x-api-key") === STANDIN_KEY;
+    case "gemini":
+      return headers.get("x-goog-api-key") === STANDIN_KEY;
+    case "openai":
+      return headers.get("authorization") === `Bearer ${STANDIN_KEY}`;
+  }
 }
 
 const wait = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -134,8 +171,15 @@ function words(text: string): string[] {
   return text.match(/\s*\S+/g) ?? [];
 }
 
+/** Tool arguments split in two, as providers stream them in pieces. */
+function halves(json: string): string[] {
+  const half = Math.ceil(json.length / 2);
+  return [json.slice(0, half), json.slice(half)];
+}
+
 function errorResponse(provider: Provider, script: Extract<Script, { kind: "error" }>): Response {
   const { status } = script;
+  if (provider === "openai") return openaiError(script);
   if (provider === "anthropic") {
     const type = script.type ?? ANTHROPIC_TYPE[status] ?? "api_error";
     return Response.json({
@@ -184,11 +228,26 @@ const GEMINI_STATUS: Record<number, string> = {
 
 type Reply = Extract<Script, { kind: "reply" }>;
 
-function replyResponse(provider: Provider, stream: boolean, script: Reply): Response {
-  const events = provider === "anthropic" ? anthropicEvents(script) : geminiEvents(script);
+function replyResponse(
+  provider: Provider,
+  stream: boolean,
+  script: Reply,
+  includeUsage = false,
+): Response {
   if (!stream) {
-    return Response.json(provider === "anthropic" ? anthropicMessage(script) : geminiWhole(script));
+    return Response.json(
+      provider === "anthropic"
+        ? anthropicMessage(script)
+        : provider === "openai"
+        ? openaiCompletion(script)
+        : geminiWhole(script),
+    );
   }
+  const events = provider === "anthropic"
+    ? anthropicEvents(script)
+    : provider === "openai"
+    ? openaiEvents(script, includeUsage)
+    : geminiEvents(script);
   return sseResponse(events, script.eventDelayMs ?? 0);
 }
 
@@ -282,10 +341,7 @@ function anthropicEvents(script: Reply, cutAfterWords?: number): string[] {
         index,
         content_block: { type: "tool_use", id: block.id, name: block.name, input: {} },
       }));
-      // Arguments split in two, as Anthropic streams them.
-      const json = JSON.stringify(block.input);
-      const half = Math.ceil(json.length / 2);
-      for (const partial_json of [json.slice(0, half), json.slice(half)]) {
+      for (const partial_json of halves(JSON.stringify(block.input))) {
         events.push(
           sse("content_block_delta", { index, delta: { type: "input_json_delta", partial_json } }),
         );
@@ -368,22 +424,209 @@ function geminiBlocked(reason: string, stream: boolean): Response {
   return stream ? sseResponse([`data: ${JSON.stringify(body)}\r\n\r\n`], 0) : Response.json(body);
 }
 
-function failingStream(provider: Provider, script: Extract<Script, { kind: "fail_mid_stream" }>) {
+function failingStream(
+  provider: Provider,
+  script: Extract<Script, { kind: "fail_mid_stream" }>,
+  includeUsage: boolean,
+) {
   const reply: Reply = { kind: "reply", text: script.text ?? DEFAULT_TEXT };
   const events = provider === "anthropic"
     ? anthropicEvents(reply, script.afterWords)
+    : provider === "openai"
+    ? openaiEvents(reply, includeUsage, script.afterWords)
     : geminiEvents(reply, script.afterWords);
-  if (script.how === "error_event") {
-    events.push(
-      provider === "anthropic"
-        ? sse("error", { error: { type: "overloaded_error", message: "Overloaded" } })
-        : `data: ${
-          JSON.stringify({
-            error: { code: 503, message: "The model is overloaded.", status: "UNAVAILABLE" },
-          })
-        }\r\n\r\n`,
-    );
-    return sseResponse(events, 0);
-  }
+  if (script.how === "error_event") return sseResponse([...events, errorEvent(provider)], 0);
   return sseResponse(events, 0, (controller) => controller.error(new Error("connection cut")));
+}
+
+/** How each provider says it failed mid-answer; nothing follows it. */
+function errorEvent(provider: Provider): string {
+  switch (provider) {
+    case "anthropic":
+      return sse("error", { error: { type: "overloaded_error", message: "Overloaded" } });
+    case "gemini":
+      return `data: ${
+        JSON.stringify({
+          error: { code: 503, message: "The model is overloaded.", status: "UNAVAILABLE" },
+        })
+      }\r\n\r\n`;
+    case "openai":
+      // A plain data line with the error envelope (the openai SDK throws it as an APIError).
+      return `data: ${
+        JSON.stringify({ error: openaiErrorBody({ kind: "error", status: 500 }) })
+      }\n\n`;
+  }
+}
+
+// OpenAI's Chat Completions. Cached tokens are inside prompt_tokens, reasoning tokens inside
+// completion_tokens; a stream's chunks carry `usage: null` when include_usage was asked, then one
+// last chunk with `choices: []` and the usage, then [DONE].
+
+const OPENAI_HEAD = {
+  id: "chatcmpl-standin",
+  created: 1_700_000_000,
+  model: "gpt-standin",
+  service_tier: "default",
+  system_fingerprint: "fp_standin",
+};
+
+function openaiUsage(script: Reply) {
+  const cached = script.usage?.cacheRead ?? 0;
+  const reasoning = script.usage?.thoughts ?? 0;
+  const prompt = (script.usage?.input ?? 12) + cached;
+  const completion = (script.usage?.output ?? words(script.text ?? DEFAULT_TEXT).length) +
+    reasoning;
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+    prompt_tokens_details: { cached_tokens: cached, audio_tokens: 0 },
+    completion_tokens_details: {
+      reasoning_tokens: reasoning,
+      audio_tokens: 0,
+      accepted_prediction_tokens: 0,
+      rejected_prediction_tokens: 0,
+    },
+  };
+}
+
+function openaiToolCalls(script: Reply) {
+  return (script.toolCalls ?? []).map((call, i) => ({
+    id: call.id ?? `call_standin_${i}`,
+    type: "function" as const,
+    function: { name: call.name, arguments: JSON.stringify(call.args) },
+  }));
+}
+
+function openaiStop(script: Reply): string {
+  return script.stop ?? (script.toolCalls?.length ? "tool_calls" : "stop");
+}
+
+function openaiCompletion(script: Reply) {
+  const calls = openaiToolCalls(script);
+  return {
+    ...OPENAI_HEAD,
+    object: "chat.completion",
+    choices: [{
+      index: 0,
+      message: {
+        role: "assistant",
+        content: (script.text ?? DEFAULT_TEXT) || null,
+        refusal: null,
+        annotations: [],
+        ...(calls.length ? { tool_calls: calls } : {}),
+      },
+      logprobs: null,
+      finish_reason: openaiStop(script),
+    }],
+    usage: openaiUsage(script),
+  };
+}
+
+function openaiEvents(script: Reply, includeUsage: boolean, cutAfterWords?: number): string[] {
+  // Every chunk carries obfuscation padding, as OpenAI's do unless include_obfuscation is false.
+  const chunk = (choices: unknown[], usage: unknown = null) =>
+    `data: ${
+      JSON.stringify({
+        ...OPENAI_HEAD,
+        object: "chat.completion.chunk",
+        choices,
+        ...(includeUsage ? { usage } : {}),
+        obfuscation: "s7X",
+      })
+    }\n\n`;
+  const delta = (value: Record<string, unknown>, finish_reason: string | null = null) =>
+    chunk([{ index: 0, delta: value, logprobs: null, finish_reason }]);
+  const events = [delta({ role: "assistant", content: "", refusal: null })];
+  for (const [n, word] of words(script.text ?? DEFAULT_TEXT).entries()) {
+    if (cutAfterWords !== undefined && n >= cutAfterWords) return events;
+    events.push(delta({ content: word }));
+  }
+  if (cutAfterWords !== undefined) return events;
+  for (const [index, call] of openaiToolCalls(script).entries()) {
+    events.push(delta({
+      tool_calls: [{
+        index,
+        id: call.id,
+        type: "function",
+        function: { name: call.function.name, arguments: "" },
+      }],
+    }));
+    for (const piece of halves(call.function.arguments)) {
+      events.push(delta({ tool_calls: [{ index, function: { arguments: piece } }] }));
+    }
+  }
+  events.push(delta({}, openaiStop(script)));
+  if (includeUsage) events.push(chunk([], openaiUsage(script)));
+  events.push("data: [DONE]\n\n");
+  return events;
+}
+
+const OPENAI_ERRORS: Record<number, { type: string; code: string | null; message: string }> = {
+  400: {
+    type: "invalid_request_error",
+    code: "invalid_value",
+    message: "Invalid value for 'messages': the stand-in refuses it.",
+  },
+  401: {
+    type: "invalid_request_error",
+    code: "invalid_api_key",
+    message:
+      "Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.",
+  },
+  403: {
+    type: "request_forbidden",
+    code: "unsupported_country_region_territory",
+    message: "Country, region, or territory not supported",
+  },
+  404: {
+    type: "invalid_request_error",
+    code: "model_not_found",
+    message: "The model `upstream-model` does not exist or you do not have access to it.",
+  },
+  429: {
+    type: "requests",
+    code: "rate_limit_exceeded",
+    message: "Rate limit reached for requests per min (RPM). Please try again in 1s.",
+  },
+  500: {
+    type: "server_error",
+    code: null,
+    message: "The server had an error while processing your request. Sorry about that!",
+  },
+  503: {
+    type: "server_error",
+    code: null,
+    message: "The server is overloaded or not ready yet.",
+  },
+};
+
+function openaiErrorBody(script: Extract<Script, { kind: "error" }>) {
+  const known = OPENAI_ERRORS[script.status] ?? OPENAI_ERRORS[500];
+  return {
+    message: script.message ?? known.message,
+    type: script.type ?? known.type,
+    param: script.param !== undefined ? script.param : script.status === 400 ? "messages" : null,
+    code: script.reason ?? known.code,
+  };
+}
+
+function openaiError(script: Extract<Script, { kind: "error" }>): Response {
+  return Response.json({ error: openaiErrorBody(script) }, { status: script.status });
+}
+
+/**
+ * OpenAI refuses a flagged chat prompt with 400 invalid_prompt (param null), whatever the stream
+ * flag; content_policy_violation is its older images code, asked for with `reason`.
+ */
+function openaiBlocked(code: string): Response {
+  return openaiError({
+    kind: "error",
+    status: 400,
+    param: null,
+    reason: code,
+    message: code === "invalid_prompt"
+      ? "Invalid prompt: your prompt was flagged as potentially violating our usage policy. Please try again with a different prompt: https://platform.openai.com/docs/guides/reasoning#advice-on-prompting"
+      : "Your request was rejected as a result of our safety system.",
+  });
 }

@@ -17,7 +17,7 @@ import {
 } from "../../text/chat_response.ts";
 import { utf8Bytes } from "../../text/token_bounds.ts";
 import { malformed, parseUpstreamJson } from "../text_errors.ts";
-import { UpstreamError } from "../types.ts";
+import { UpstreamError, upstreamErrorBody } from "../types.ts";
 import type { TextReply } from "../text_types.ts";
 
 const usage = z.looseObject({
@@ -131,6 +131,16 @@ type UpstreamDelta = NonNullable<
   NonNullable<z.infer<typeof chunkBody>["choices"]>[number]["delta"]
 >;
 
+function streamError(error: unknown, channel: string): UpstreamError {
+  const body = upstreamErrorBody(error);
+  return new UpstreamError(
+    "unavailable",
+    `channel ${channel} failed mid-stream: ${body?.message ?? "an error event"}`,
+    502,
+    body,
+  );
+}
+
 /** An OpenAI-compatible stream, chunk by chunk, rebuilt under our head. */
 export class OpenAIChunks implements ChunkTranslator {
   usage: TextUsage = NO_USAGE;
@@ -150,7 +160,12 @@ export class OpenAIChunks implements ChunkTranslator {
       this.done = true;
       return [];
     }
-    const parsed = chunkBody.safeParse(parseUpstreamJson(data, this.channel));
+    const body = parseUpstreamJson(data, this.channel);
+    // A failure mid-stream comes as a data line holding the error envelope, as the openai SDK
+    // reads it; taken for an empty chunk, its words were lost.
+    const { error } = (body ?? {}) as { error?: unknown };
+    if (error) throw streamError(error, this.channel);
+    const parsed = chunkBody.safeParse(body);
     if (!parsed.success) throw malformed(this.channel, "stream chunk");
     const { choices, usage: reported } = parsed.data;
     if (reported) {

@@ -145,3 +145,20 @@ Deno.test("a stream cut before [DONE], or ending without usage, is the channel's
   noUsage.push("[DONE]");
   assert.throws(() => noUsage.end(), /no usage/);
 });
+
+Deno.test("an error event in a stream is the channel's failure, in the upstream's words", () => {
+  const t = new OpenAIChunks(head, false, "openai-main");
+  t.push(chunk([{ index: 0, delta: { content: "Hel" } }]));
+  const error = {
+    message: "The server had an error while processing your request. Sorry about that!",
+    type: "server_error",
+    param: null,
+    code: null,
+  };
+  assert.throws(
+    () => t.push(JSON.stringify({ error })),
+    (e) =>
+      e instanceof UpstreamError && e.kind === "unavailable" &&
+      e.message.includes("The server had an error") && e.body?.message === error.message,
+  );
+});
