@@ -72,6 +72,11 @@ export function catalog(db: Db): Promise<Catalog> {
   return catalogCache.get(db);
 }
 
+/** Drops the cached catalogue, for a change made outside this module (a test's SQL). */
+export function forgetCatalog(db: Db): void {
+  catalogCache.forget(db);
+}
+
 async function loadCatalog(db: Db): Promise<Catalog> {
   const models = await db<Model[]>`
     select id, kind, owned_by as "ownedBy", created_at as "createdAt",
