@@ -93,10 +93,11 @@ export async function streamChat(
         cost,
         logFields: {
           ...tokenFields(usage, progress.finishReason),
-          ...(failure
-            ? { errorCode: "upstream_failed_mid_stream" }
-            : clientGone
+          // A drain cut short fails the upstream read too: the client leaving is what happened.
+          ...(clientGone
             ? { errorCode: "client_left_stream" }
+            : failure
+            ? { errorCode: "upstream_failed_mid_stream" }
             : {}),
         },
         answer,
