@@ -9,11 +9,11 @@
 // transaction (and each statement) with other calls' writes. Any failure before the settle
 // releases everything: nothing is charged that was not delivered.
 import type { Config } from "./config.ts";
-import type { Sql } from "./database.ts";
+import { isDatabaseUnavailable, type Sql, untilAnswered } from "./database.ts";
 import type { Caller } from "./api_keys.ts";
 import { ApiError } from "./errors.ts";
 import type { HoldRefusal, Resolution } from "./ledger.ts";
-import type { CallRecords, GroupCommit, LedgerOutcome } from "./group_commit.ts";
+import { type CallRecords, type GroupCommit, type LedgerOutcome, NotSent } from "./group_commit.ts";
 import { type Catalog, catalog, imagePrice, maxImagePrice, QUALITIES } from "./pricing.ts";
 import { type ImageRequest, parseImageRequest } from "./image_request.ts";
 import { channelsFor } from "./channels.ts";
@@ -270,6 +270,8 @@ async function generateOnce(
     amount: null,
     note,
   });
+  // By then the sweeper may release the hold: no wait for the database goes past it.
+  const holdDeadline = Date.now() + holdSeconds * 1000;
   let hold: LedgerOutcome["hold"];
   try {
     ({ hold } = await s.commits.write({
@@ -295,9 +297,12 @@ async function generateOnce(
       },
     }));
   } catch (error) {
+    // Not sent (no connection): there is no hold, and no log line can be written either.
+    if (error instanceof NotSent) throw error;
     // The hold's answer was lost, so it may be in: release it now rather than at its deadline.
-    // Not open: it never was, and neither was its log line, which is written here instead.
-    const failed = endedEntry("failed", 500, "internal_error");
+    // Not open: it never was, and neither was its log line, which is written here instead. (With
+    // the database away this fails too: the sweeper releases the hold at its deadline.)
+    const failed = endedEntry("failed", ...failureOf(error));
     await s.commits.write({
       resolution: releaseOf("hold_unanswered"),
       records: { log: failed },
@@ -490,17 +495,28 @@ async function generateOnce(
         );
       }
     } catch (error) {
+      // Not sent (no connection): the hold is as it was, for the release on the way out.
+      if (error instanceof NotSent) {
+        resolved = false;
+        throw error;
+      }
       // The settle's answer was lost (its connection failed, or its group had no answer in time),
       // so it may have committed. Releasing the hold decides: the release claims the hold only if
       // the settle did not, waiting for the settle's transaction should that still be running.
-      const { resolution } = await s.commits.write({
-        resolution: releaseOf("settle_unanswered"),
-        records: { log: endedEntry("failed", 500, "internal_error", upstreamSeen) },
-        // Not open: the settle committed (its records are in), or the sweeper expired the hold.
-      });
+      // With the database away (restarting) the decision waits for it, up to the hold's
+      // deadline: nothing is delivered that the settle did not charge, and nothing it charged is
+      // answered with an error.
+      const { resolution } = await untilAnswered(holdDeadline, () =>
+        s.commits.write({
+          resolution: releaseOf("settle_unanswered"),
+          records: { log: endedEntry("failed", ...failureOf(error), upstreamSeen) },
+          // Not open: the settle committed (its records are in), or the sweeper expired the hold.
+        }));
       // Delivered when the settle's records are in: charged, or free (a release, or a hold that
       // had expired).
-      if (!(resolution === "not_open" && await imageRecorded(s.sql, stored[0].id))) throw error;
+      const recorded = resolution === "not_open" &&
+        await untilAnswered(holdDeadline, () => imageRecorded(s.sql, stored[0].id));
+      if (!recorded) throw error;
     }
 
     return {
@@ -509,7 +525,7 @@ async function generateOnce(
       replayed: false,
     };
   } catch (error) {
-    if (!resolved) await releaseWith("failed", 500, "internal_error").catch(() => {});
+    if (!resolved) await releaseWith("failed", ...failureOf(error)).catch(() => {});
     await Promise.all(uncommittedKeys.map((key) => s.store.delete(key).catch(() => {})));
     throw error;
   }
@@ -524,6 +540,11 @@ const QUOTA_MESSAGES: Record<HoldRefusal, string> = {
   spend_limit_exceeded:
     "You exceeded your current quota: this API key has reached its spend limit.",
 };
+
+/** How a call that failed with `error` is logged: the status and code it is answered with. */
+function failureOf(error: unknown): [httpStatus: number, errorCode: string] {
+  return isDatabaseUnavailable(error) ? [503, "database_unavailable"] : [500, "internal_error"];
+}
 
 /** The client went away before the answer: its call is cancelled and costs nothing. */
 function clientClosed(): ApiError {
