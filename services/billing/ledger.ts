@@ -351,10 +351,19 @@ export function startHoldSweeper(
   },
 ): { stop(): Promise<void> } {
   let running: Promise<unknown> = Promise.resolve();
+  let failing = false;
   const timer = setInterval(() => {
     running = running
       .then(() => releaseExpiredHolds(sql, { onExpire: options.onExpire }))
-      .catch(options.onError ?? console.error);
+      .then(() => {
+        if (failing) console.warn("hold sweeper: working again");
+        failing = false;
+      }, (error) => {
+        // While the database is away every sweep fails: said once, not every interval.
+        if (options.onError) options.onError(error);
+        else if (!failing) console.error("hold sweeper: failing, trying every interval:", error);
+        failing = true;
+      });
   }, options.intervalMs);
   return {
     async stop() {
