@@ -169,7 +169,7 @@ function LineRow({ line, locale }: { line: ChargeLine; locale: Locale }) {
       t("invoice.per.mtok", { price: displayUsd(line.unitPrice!) }),
     ]
     : [
-      t(line.kind === "rounding" ? "invoice.rounding" : "invoice.other"),
+      t(`invoice.${line.kind as "rounding" | "capped" | "other"}`),
       t("invoice.qty.calls", { n }),
       "",
     ];

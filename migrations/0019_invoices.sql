@@ -43,17 +43,18 @@ create table invoices (
   check (opening_balance + top_ups + refunds - charges = closing_balance)
 );
 
--- Charge lines (image: model × size × quality; text: model × kind of token; rounding; other) and
+-- Charge lines (image: model × size × quality; text: model × kind of token; rounding; capped;
+-- other) and
 -- the month's top-ups and refunds, one by one, in the order the invoice shows them.
 create table invoice_lines (
   invoice_id bigint not null references invoices (id),
   position integer not null,
-  kind text not null check (kind in ('image', 'text', 'rounding', 'other', 'topup', 'refund')),
+  kind text not null check (kind in ('image', 'text', 'rounding', 'capped', 'other', 'topup', 'refund')),
   model_id text,
   size text,
   quality text,
   token_kind text check (token_kind in ('input', 'cached_input', 'cache_write', 'output')),
-  -- Images, tokens, or calls (rounding, other); 1 for a top-up or a refund.
+  -- Images, tokens, or calls (rounding, capped, other); 1 for a top-up or a refund.
   quantity bigint not null,
   -- Per image, or per million tokens; null where there is no single price.
   unit_price bigint,

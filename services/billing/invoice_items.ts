@@ -10,9 +10,9 @@
 //   which text_prices row); quantity = tokens, amount = ⌊quantity × rate / 1,000,000⌋, which
 //   the reader can check. A call's charge is rounded up to the micro-dollar once per call, so the
 //   token lines fall short of the charges by less than a micro-dollar per call (and per line): one
-//   "rounding" line per model makes up the difference, so the model's lines add up to its
-//   settles exactly. (A charge capped at its hold would make that line negative; it never happens
-//   unless an upstream reports more than the hold allowed.)
+//   "rounding" line per model makes up the difference. A charge that stopped at its hold (an
+//   upstream reported more than the hold allowed for) is itemized at its tokens' full cost, and a
+//   "capped" line per model takes the excess off. So a model's lines add up to its settles exactly.
 // - a settle with no log line (none is written by the product; older or hand-made ones) is an
 //   "other" line, so nothing charged is ever left off.
 import type { Db } from "../platform/database.ts";
@@ -22,12 +22,12 @@ export type TokenKind = "input" | "cached_input" | "cache_write" | "output";
 export const TOKEN_KINDS: readonly TokenKind[] = ["input", "cached_input", "cache_write", "output"];
 
 export interface ChargeLine {
-  kind: "image" | "text" | "rounding" | "other";
+  kind: "image" | "text" | "rounding" | "capped" | "other";
   model: string | null;
   size: string | null;
   quality: string | null;
   tokenKind: TokenKind | null;
-  /** Images, tokens, or calls (rounding, other). */
+  /** Images, tokens, or calls (rounding, capped, other). */
   quantity: bigint;
   /** Per image, or per million tokens; null for rounding and other. */
   unitPrice: Micros | null;
@@ -139,6 +139,8 @@ interface ChargeGroup {
   unitPrice: Micros | null;
   calls: bigint;
   amount: Micros;
+  /** Text: what the tokens' cost exceeded the charges by, where a charge stopped at its hold. */
+  capped: Micros;
   images: bigint;
   tokens: Record<TokenKind, bigint>;
   /** A text group's rates per million tokens; null when the price row is unknown. */
@@ -147,9 +149,10 @@ interface ChargeGroup {
 
 async function chargeGroups(db: Db, accountId: bigint, from: Date, to: Date) {
   const rows = await db`
-    with charged as (
+    with calls as (
       select s.amount, r.kind, r.model_id, r.size, r.quality, r.unit_price, r.images,
-        r.input_tokens, r.cached_tokens, r.cache_write_tokens, r.output_tokens,
+        coalesce(r.input_tokens, 0) as input, coalesce(r.cached_tokens, 0) as cached_input,
+        coalesce(r.cache_write_tokens, 0) as cache_write, coalesce(r.output_tokens, 0) as output,
         case when r.kind = 'text' then coalesce(r.text_price_from::timestamptz,
           -- calls logged before the log kept it: the price in force when the call began
           (select max(p.valid_from) from text_prices p
@@ -157,19 +160,25 @@ async function chargeGroups(db: Db, accountId: bigint, from: Date, to: Date) {
       from ledger_transfers s left join request_log r on r.hold_id = s.pending_id
       where s.debit_account_id = ${accountId} and s.kind = 'settle'
         and s.created_at >= ${from} and s.created_at < ${to}
-    ), groups as (
-      select kind, model_id, size, quality, unit_price, price_from, count(*) as calls,
-        sum(amount)::bigint as amount, coalesce(sum(images), 0) as images,
-        coalesce(sum(input_tokens), 0) as input, coalesce(sum(cached_tokens), 0) as cached_input,
-        coalesce(sum(cache_write_tokens), 0) as cache_write,
-        coalesce(sum(output_tokens), 0) as output
-      from charged group by kind, model_id, size, quality, unit_price, price_from
+    ), priced as (
+      select c.*, p.input_per_mtok, p.cached_input_per_mtok,
+        coalesce(p.cache_write_per_mtok, p.input_per_mtok) as cache_write_per_mtok,
+        p.output_per_mtok,
+        -- what the tokens cost at their rates, rounded up once (pricing.ts textCost)
+        ceil((c.input::numeric * p.input_per_mtok + c.cached_input::numeric * p.cached_input_per_mtok
+          + c.cache_write::numeric * coalesce(p.cache_write_per_mtok, p.input_per_mtok)
+          + c.output::numeric * p.output_per_mtok) / 1000000) as list_cost
+      from calls c left join text_prices p on p.model_id = c.model_id and p.valid_from = c.price_from
     )
-    select g.*, p.input_per_mtok, p.cached_input_per_mtok,
-      coalesce(p.cache_write_per_mtok, p.input_per_mtok) as cache_write_per_mtok, p.output_per_mtok
-    from groups g
-    left join text_prices p on p.model_id = g.model_id and p.valid_from = g.price_from
-    order by g.kind, g.model_id, g.price_from`;
+    select kind, model_id, size, quality, unit_price, input_per_mtok, cached_input_per_mtok,
+      cache_write_per_mtok, output_per_mtok, count(*) as calls, sum(amount)::bigint as amount,
+      coalesce(sum(greatest(list_cost - amount, 0)), 0)::bigint as capped,
+      coalesce(sum(images), 0) as images, sum(input) as input, sum(cached_input) as cached_input,
+      sum(cache_write) as cache_write, sum(output) as output
+    from priced
+    group by kind, model_id, size, quality, unit_price, price_from, input_per_mtok,
+      cached_input_per_mtok, cache_write_per_mtok, output_per_mtok
+    order by kind, model_id, price_from`;
   return rows.map((r): ChargeGroup => ({
     kind: r.kind,
     model: r.model_id,
@@ -178,6 +187,7 @@ async function chargeGroups(db: Db, accountId: bigint, from: Date, to: Date) {
     unitPrice: r.unit_price,
     calls: r.calls,
     amount: r.amount,
+    capped: r.capped,
     images: r.images,
     tokens: {
       input: r.input,
@@ -221,7 +231,7 @@ export function chargeLines(groups: ChargeGroup[]): ChargeLine[] {
   const textModels = [...new Set(groups.filter((g) => g.kind === "text").map((g) => g.model))];
   for (const model of textModels.sort()) {
     const ofModel = groups.filter((g) => g.kind === "text" && g.model === model);
-    let charged = 0n, itemized = 0n, calls = 0n;
+    let listed = 0n, capped = 0n, itemized = 0n, calls = 0n;
     for (const g of ofModel) {
       if (g.rates === null) {
         other.push({
@@ -234,7 +244,8 @@ export function chargeLines(groups: ChargeGroup[]): ChargeLine[] {
         });
         continue;
       }
-      charged += g.amount;
+      listed += g.amount + g.capped;
+      capped += g.capped;
       calls += g.calls;
       for (const tokenKind of TOKEN_KINDS) {
         const quantity = g.tokens[tokenKind];
@@ -252,14 +263,24 @@ export function chargeLines(groups: ChargeGroup[]): ChargeLine[] {
         });
       }
     }
-    if (charged !== itemized) {
+    if (listed !== itemized) {
       text.push({
         ...blank,
         kind: "rounding",
         model,
         quantity: calls,
         unitPrice: null,
-        amount: charged - itemized,
+        amount: listed - itemized,
+      });
+    }
+    if (capped > 0n) {
+      text.push({
+        ...blank,
+        kind: "capped",
+        model,
+        quantity: calls,
+        unitPrice: null,
+        amount: -capped,
       });
     }
   }

@@ -67,6 +67,10 @@ export const invoices = defineMessages({
     en: "Rounding: each call's cost is rounded up to the micro-dollar once",
     "zh-CN": "取整：每次调用的费用向上取整到百万分之一美元（每次一次）",
   },
+  "invoice.capped": {
+    en: "Capped at what the call held (usage reported above the call's bound)",
+    "zh-CN": "按调用冻结的额度封顶（上游报告的用量超出上限）",
+  },
   "invoice.other": { en: "Other charges", "zh-CN": "其他消费" },
   "invoice.qty.images": { en: "{n} images", "zh-CN": "{n} 张" },
   "invoice.qty.tokens": { en: "{n} tokens", "zh-CN": "{n} token" },
