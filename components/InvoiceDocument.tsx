@@ -150,8 +150,7 @@ export function Money({ amount }: { amount: Micros }) {
 
 function LineRow({ line, locale }: { line: ChargeLine; locale: Locale }) {
   const t = tFor(locale);
-  const n = count(locale, line.quantity);
-  const [item, quantity, unit] = line.kind === "image"
+  const [item, unit] = line.kind === "image"
     ? [
       t("invoice.image", {
         size: line.size ?? "",
@@ -159,27 +158,21 @@ function LineRow({ line, locale }: { line: ChargeLine; locale: Locale }) {
           ? t(`invoice.quality.${line.quality as "low" | "medium" | "high"}`)
           : line.quality ?? "",
       }),
-      t("invoice.qty.images", { n }),
       line.unitPrice === null ? "" : t("invoice.per.image", { price: displayUsd(line.unitPrice) }),
     ]
     : line.kind === "text"
     ? [
       t(`invoice.token.${line.tokenKind!}`),
-      t("invoice.qty.tokens", { n }),
       t("invoice.per.mtok", { price: displayUsd(line.unitPrice!) }),
     ]
-    : [
-      t(`invoice.${line.kind as "rounding" | "capped" | "other"}`),
-      t("invoice.qty.calls", { n }),
-      "",
-    ];
+    : [t(`invoice.${line.kind as "rounding" | "capped" | "other"}`), ""];
   return (
     <tr>
       <td>
         {line.model && <code class="model">{line.model}</code>}
         <span>{item}</span>
       </td>
-      <td class="num">{quantity}</td>
+      <td class="num">{count(locale, line.quantity)}</td>
       <td class="num">{unit}</td>
       <td class="num">
         <Money amount={line.amount} />

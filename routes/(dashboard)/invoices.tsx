@@ -16,16 +16,16 @@ export default async function Invoices({ c }: { c: AppContext }) {
         <h1>{t("invoices.title")}</h1>
         <p class="lead">{t("invoices.lead")}</p>
       </header>
-      <div class="card table-card">
+      <div class="card table-card invoices-card">
         <table class="invoices">
           <thead>
             <tr>
               <th scope="col">{t("invoices.col.month")}</th>
-              <th scope="col">{t("invoices.col.number")}</th>
+              <th scope="col" class="wide-only">{t("invoices.col.number")}</th>
               <th scope="col">{t("invoices.col.status")}</th>
               <th scope="col" class="num">{t("invoice.charges")}</th>
-              <th scope="col" class="num">{t("invoice.closing")}</th>
-              <th scope="col">
+              <th scope="col" class="num wide-only">{t("invoice.closing")}</th>
+              <th scope="col" class="wide-only">
                 <span class="sr-only">{t("invoices.col.actions")}</span>
               </th>
             </tr>
@@ -37,8 +37,9 @@ export default async function Invoices({ c }: { c: AppContext }) {
                 <tr>
                   <th scope="row">
                     <a href={`/invoices/${invoice.month}`}>{month}</a>
+                    {invoice.number && <span class="phone-only muted small">{invoice.number}</span>}
                   </th>
-                  <td>{invoice.number ?? "—"}</td>
+                  <td class="wide-only">{invoice.number ?? "—"}</td>
                   <td>
                     <span class={`badge ${invoice.status === "closed" ? "ok" : "accent"}`}>
                       {t(`invoices.status.${invoice.status}`)}
@@ -47,10 +48,10 @@ export default async function Invoices({ c }: { c: AppContext }) {
                   <td class="num">
                     <Money amount={invoice.totals.charges} />
                   </td>
-                  <td class="num">
+                  <td class="num wide-only">
                     <Money amount={invoice.totals.closingBalance} />
                   </td>
-                  <td class="row-actions">
+                  <td class="row-actions wide-only">
                     <a
                       href={`/invoices/${invoice.month}`}
                       aria-label={t("invoices.viewMonth", { month })}
