@@ -10,7 +10,7 @@ import { Money } from "./InvoiceDocument.tsx";
 
 const WIDTH = 720;
 const HEIGHT = 220;
-const PLOT = { left: 64, right: 8, top: 12, bottom: 28 };
+const PLOT = { left: 64, right: 24, top: 12, bottom: 28 };
 const TICKS = 4;
 
 export function UsageChart({ usage, locale }: { usage: UsageSummary; locale: Locale }) {
@@ -24,68 +24,70 @@ export function UsageChart({ usage, locale }: { usage: UsageSummary; locale: Loc
   const kindName = (kind: typeof SPEND_KINDS[number]) => t(`usage.kind.${kind}`);
   return (
     <figure class="usage-chart">
-      <svg
-        viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
-        role="img"
-        aria-labelledby="usage-chart-title usage-chart-desc"
-        focusable="false"
-      >
-        <title id="usage-chart-title">{t("usage.chart.title")}</title>
-        <desc id="usage-chart-desc">
-          {t("usage.chart.desc", {
-            from: shortDay(locale, days[0].day),
-            to: shortDay(locale, days.at(-1)!.day),
-            total: displayUsd(usage.total),
-          })}
-        </desc>
-        {Array.from({ length: TICKS + 1 }, (_, i) => {
-          const amount = top * BigInt(i) / BigInt(TICKS);
-          return (
-            <g class="chart-grid">
-              <line x1={PLOT.left} x2={WIDTH - PLOT.right} y1={y(amount)} y2={y(amount)} />
-              <text x={PLOT.left - 8} y={y(amount) + 4} text-anchor="end">
-                {displayUsd(amount)}
-              </text>
-            </g>
-          );
-        })}
-        {days.map((day, i) => {
-          let base = 0n;
-          const x = PLOT.left + i * slot + slot * 0.15;
-          return (
-            <g class="chart-day">
-              <title>
-                {`${shortDay(locale, day.day)}: ${displayUsd(day.total)}`}
-              </title>
-              {SPEND_KINDS.map((kind) => {
-                const amount = day.byKind[kind];
-                if (amount === 0n) return null;
-                const from = base;
-                base += amount;
-                return (
-                  <rect
-                    class={`bar bar-${kind}`}
-                    x={x.toFixed(1)}
-                    width={(slot * 0.7).toFixed(1)}
-                    y={y(base).toFixed(1)}
-                    height={Math.max(1, y(from) - y(base)).toFixed(1)}
-                  />
-                );
-              })}
-              {(i % 5 === 4 || i === 0) && (
-                <text
-                  class="chart-day-label"
-                  x={x + slot * 0.35}
-                  y={HEIGHT - 8}
-                  text-anchor="middle"
-                >
-                  {shortDay(locale, day.day)}
+      <div class="chart-scroll">
+        <svg
+          viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+          role="img"
+          aria-labelledby="usage-chart-title usage-chart-desc"
+          focusable="false"
+        >
+          <title id="usage-chart-title">{t("usage.chart.title")}</title>
+          <desc id="usage-chart-desc">
+            {t("usage.chart.desc", {
+              from: shortDay(locale, days[0].day),
+              to: shortDay(locale, days.at(-1)!.day),
+              total: displayUsd(usage.total),
+            })}
+          </desc>
+          {Array.from({ length: TICKS + 1 }, (_, i) => {
+            const amount = top * BigInt(i) / BigInt(TICKS);
+            return (
+              <g class="chart-grid">
+                <line x1={PLOT.left} x2={WIDTH - PLOT.right} y1={y(amount)} y2={y(amount)} />
+                <text x={PLOT.left - 8} y={y(amount) + 4} text-anchor="end">
+                  {displayUsd(amount)}
                 </text>
-              )}
-            </g>
-          );
-        })}
-      </svg>
+              </g>
+            );
+          })}
+          {days.map((day, i) => {
+            let base = 0n;
+            const x = PLOT.left + i * slot + slot * 0.15;
+            return (
+              <g class="chart-day">
+                <title>
+                  {`${shortDay(locale, day.day)}: ${displayUsd(day.total)}`}
+                </title>
+                {SPEND_KINDS.map((kind) => {
+                  const amount = day.byKind[kind];
+                  if (amount === 0n) return null;
+                  const from = base;
+                  base += amount;
+                  return (
+                    <rect
+                      class={`bar bar-${kind}`}
+                      x={x.toFixed(1)}
+                      width={(slot * 0.7).toFixed(1)}
+                      y={y(base).toFixed(1)}
+                      height={Math.max(1, y(from) - y(base)).toFixed(1)}
+                    />
+                  );
+                })}
+                {(i % 5 === 4 || i === 0) && (
+                  <text
+                    class="chart-day-label"
+                    x={x + slot * 0.35}
+                    y={HEIGHT - 8}
+                    text-anchor="middle"
+                  >
+                    {shortDay(locale, day.day)}
+                  </text>
+                )}
+              </g>
+            );
+          })}
+        </svg>
+      </div>
       <figcaption>
         <ul class="chart-legend" aria-label={t("usage.chart.legend")}>
           {SPEND_KINDS.map((kind) => (
@@ -148,7 +150,7 @@ export function UsageByModel({ usage, locale }: { usage: UsageSummary; locale: L
             <th scope="row">
               <code>{m.model ?? "—"}</code>
             </th>
-            <td>
+            <td class="kind">
               <span class={`swatch bar-${m.kind}`} aria-hidden="true" />
               {t(`usage.kind.${m.kind}`)}
             </td>
