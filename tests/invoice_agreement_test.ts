@@ -12,6 +12,7 @@ import { STANDIN_KEY, startStandinTextUpstreams } from "./_helpers/standin_text_
 import { addChannel } from "../services/catalog/channels.ts";
 import { balanceOf } from "../services/billing/ledger.ts";
 import { type Invoice, monthOf, nextMonth, readInvoice } from "../services/billing/invoices.ts";
+import { catalog, setTextPrice } from "../services/billing/pricing.ts";
 
 const gw = await startGateway();
 const { sql, upstream } = gw;
@@ -205,5 +206,56 @@ test("the request log, the ledger and the month's invoice agree to the micro-dol
     assert.equal(t.openingBalance + t.topUps + t.refunds - t.charges, t.closingBalance);
   }
   assert.equal(posted, 20_000_000n - logTotal);
+  await assertLedgerHolds(sql);
+});
+
+test("a text price changed mid-month: each call's lines keep the rate it was charged at", async () => {
+  const ned = await customer(sql, { balance: 5_000_000n });
+  const ask = () =>
+    gw.client(ned.key).chat.completions.create({
+      model: "gemini-2.5-flash",
+      messages: prompt(300),
+    });
+  text.respond = () => ({ kind: "reply", text: "ok", usage: { input: 1_000, output: 100 } });
+  await ask();
+  const old = (await catalog(sql)).textPrices.get("gemini-2.5-flash")!;
+  await setTextPrice(sql, {
+    model: "gemini-2.5-flash",
+    inputPerMtok: old.inputPerMtok * 2n,
+    cachedInputPerMtok: old.cachedInputPerMtok,
+    cacheWritePerMtok: null,
+    outputPerMtok: old.outputPerMtok + 1n,
+  });
+  await ask();
+  // A price written behind the servers' backs: they take it up within 5 s (their catalogue is
+  // cached), so the next call is most likely still charged the price before it. Its lines show
+  // the rate it was charged, which its log line names, not the one in force at its time.
+  await sql`insert into text_prices
+              (model_id, input_per_mtok, cached_input_per_mtok, output_per_mtok)
+            values ('gemini-2.5-flash', ${old.inputPerMtok * 3n}, 0, ${old.outputPerMtok})`;
+  const { response } = await ask().withResponse();
+  const [last] = await sql`select cost from request_log
+    where request_id = ${response.headers.get("x-request-id")}`;
+  const second = [old.inputPerMtok * 2n, old.outputPerMtok + 1n];
+  const chargedSecond =
+    last.cost === (1_000n * second[0] + 100n * second[1] + 999_999n) / 1_000_000n;
+  const month = monthOf(new Date());
+  const invoice = (await readInvoice(sql, ned.accountId, month))!;
+  const rates = invoice.lines.filter((l) => l.kind === "text")
+    .map((l) => [l.tokenKind, l.quantity, l.unitPrice]);
+  assert.deepEqual(rates, [
+    ["input", 1_000n, old.inputPerMtok],
+    ["output", 100n, old.outputPerMtok],
+    ...(chargedSecond ? [["input", 2_000n, second[0]], ["output", 200n, second[1]]] : [
+      ["input", 1_000n, second[0]],
+      ["output", 100n, second[1]],
+      ["input", 1_000n, old.inputPerMtok * 3n],
+      ["output", 100n, old.outputPerMtok],
+    ]),
+  ]);
+  const [{ cost }] = await sql<{ cost: bigint }[]>`
+    select sum(cost)::bigint as cost from request_log where user_id = ${ned.id}`;
+  assert.equal(invoice.lines.reduce((sum, l) => sum + l.amount, 0n), cost);
+  assert.equal(invoice.totals.charges, cost);
   await assertLedgerHolds(sql);
 });
