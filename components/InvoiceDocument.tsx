@@ -74,7 +74,7 @@ export function InvoiceDocument(
                 </tr>
               </thead>
               <tbody>
-                {invoice.lines.map((line) => <LineRow line={line} locale={locale} />)}
+                {invoice.lines.map((line, i) => <LineRow key={i} line={line} locale={locale} />)}
               </tbody>
               <tfoot>
                 <tr>

@@ -105,7 +105,9 @@ export function UsageChart({ usage, locale }: { usage: UsageSummary; locale: Loc
             <thead>
               <tr>
                 <th scope="col">{t("usage.col.day")}</th>
-                {SPEND_KINDS.map((kind) => <th scope="col" class="num">{kindName(kind)}</th>)}
+                {SPEND_KINDS.map((kind) => (
+                  <th key={kind} scope="col" class="num">{kindName(kind)}</th>
+                ))}
                 <th scope="col" class="num">{t("usage.col.total")}</th>
               </tr>
             </thead>

@@ -4,7 +4,6 @@
 // above the hold — and three books that must agree to the micro-dollar: the request log, the
 // ledger, and the month's invoice, whose balances reconcile with balanceOf.
 import assert from "node:assert/strict";
-import OpenAI from "openai";
 import { test } from "./_helpers/database.ts";
 import { startGateway } from "./_helpers/app.ts";
 import { assertLedgerHolds, customer } from "./_helpers/fixtures.ts";
