@@ -169,8 +169,10 @@ function LineRow({ line, locale }: { line: ChargeLine; locale: Locale }) {
   return (
     <tr>
       <td>
-        {line.model && <code class="model">{line.model}</code>}
-        <span>{item}</span>
+        <span class="line-item">
+          {line.model && <code class="model">{line.model}</code>}
+          <span>{item}</span>
+        </span>
       </td>
       <td class="num">{count(locale, line.quantity)}</td>
       <td class="num">{unit}</td>
