@@ -32,3 +32,20 @@ export function retryIn(locale: Locale, seconds: number): string {
     ? format.format(Math.max(1, Math.ceil(seconds)), "second")
     : format.format(Math.ceil(seconds / 60), "minute");
 }
+
+/** A month, "2026-11": "November 2026" / "2026年11月". */
+export function monthName(locale: Locale, month: string): string {
+  return new Intl.DateTimeFormat(locale, { year: "numeric", month: "long", timeZone: "UTC" })
+    .format(new Date(`${month}-01T00:00:00Z`));
+}
+
+/** A day in a chart, "2026-11-03": "Nov 3" / "11月3日". */
+export function shortDay(locale: Locale, day: string): string {
+  return new Intl.DateTimeFormat(locale, { month: "short", day: "numeric", timeZone: "UTC" })
+    .format(new Date(`${day}T00:00:00Z`));
+}
+
+/** A count with the language's digit grouping: 12345 → "12,345". */
+export function count(locale: Locale, n: bigint | number): string {
+  return new Intl.NumberFormat(locale).format(n);
+}

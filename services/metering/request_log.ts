@@ -41,6 +41,8 @@ export interface RequestLogEntry {
   finishReason?: string | null;
   stream?: boolean;
   unitPrice?: Micros | null;
+  /** Text: the valid_from of the text_prices row the call is priced at (exact text). */
+  textPriceFrom?: string | null;
   cost?: Micros;
   holdId?: string | null;
   chargeId?: string | null;
@@ -77,6 +79,7 @@ export function writeRequestLogs(db: Db, entries: RequestLogEntry[]) {
     finish_reason: e.finishReason ?? null,
     stream: e.stream ?? false,
     unit_price: e.unitPrice ?? null,
+    text_price_from: e.textPriceFrom ?? null,
     cost: e.cost ?? 0n,
     hold_id: e.holdId ?? null,
     charge_id: e.chargeId ?? null,
@@ -86,14 +89,14 @@ export function writeRequestLogs(db: Db, entries: RequestLogEntry[]) {
     insert into request_log (request_id, user_id, api_key_id, endpoint, kind, model_id, status,
       http_status, error_code, latency_ms, upstream_latency_ms, channel_id, images, size, quality,
       input_tokens, output_tokens, cached_tokens, cache_write_tokens, finish_reason, stream,
-      unit_price, cost, hold_id, charge_id, idempotency_key)
+      unit_price, text_price_from, cost, hold_id, charge_id, idempotency_key)
     select * from jsonb_to_recordset(${jsonRows(rows)}::text::jsonb) as x(request_id text,
       user_id bigint, api_key_id bigint, endpoint text, kind text, model_id text, status text,
       http_status integer, error_code text, latency_ms integer, upstream_latency_ms integer,
       channel_id bigint, images integer, size text, quality text, input_tokens integer,
       output_tokens integer, cached_tokens integer, cache_write_tokens integer,
-      finish_reason text, stream boolean, unit_price bigint, cost bigint, hold_id uuid,
-      charge_id uuid, idempotency_key text)
+      finish_reason text, stream boolean, unit_price bigint, text_price_from text, cost bigint,
+      hold_id uuid, charge_id uuid, idempotency_key text)
     on conflict (request_id) do update set
       status = excluded.status, http_status = excluded.http_status, error_code = excluded.error_code,
       latency_ms = excluded.latency_ms, upstream_latency_ms = excluded.upstream_latency_ms,

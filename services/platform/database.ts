@@ -20,6 +20,12 @@ export function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<
   return (db as Sql).begin((tx) => work(tx)) as Promise<T>;
 }
 
+/** Runs several reads in one snapshot (a read-only, repeatable-read transaction), so what they
+ *  show agrees while writes go on. */
+export function inSnapshot<T>(sql: Sql, read: (tx: Tx) => Promise<T>): Promise<T> {
+  return sql.begin("isolation level repeatable read read only", read) as Promise<T>;
+}
+
 /**
  * Rows as one text parameter, for set-based writes:
  * `from jsonb_to_recordset(${jsonRows(rows)}::text::jsonb) as x(…)` (the `::text` keeps the client
