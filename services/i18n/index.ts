@@ -15,6 +15,7 @@ import { keys } from "./keys.ts";
 import { pricing } from "./pricing.ts";
 import { images } from "./images.ts";
 import { accountForms } from "./account_forms.ts";
+import { logs } from "./logs.ts";
 
 export { format, type Locale, LOCALES };
 
@@ -27,6 +28,7 @@ export const catalogue = {
   ...pricing,
   ...images,
   ...accountForms,
+  ...logs,
 };
 
 export type MessageKey = keyof typeof catalogue;

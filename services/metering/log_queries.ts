@@ -83,7 +83,6 @@ export interface LogRow {
   cost: Micros;
 }
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const REQUEST_ID = /^req_[0-9a-f]{32}$/;
 const CURSOR_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
@@ -109,10 +108,6 @@ export function decodeCursor(text: string): LogCursor | null {
   }
 }
 
-/** A real calendar day: "2026-02-30" is not one. */
-const isDay = (day: string) =>
-  DAY.test(day) && new Date(`${day}T00:00:00Z`).toISOString().startsWith(day);
-
 // A form's "any" option sends an empty value: the filter is then absent.
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess(
@@ -137,8 +132,9 @@ export const logQueryParams = z.object({
     ], { error: "logs.problem.key" }),
   ),
   status: optional(z.enum(LOG_STATUSES, { error: "logs.problem.status" })),
-  from: optional(z.string().refine(isDay, "logs.problem.day")),
-  to: optional(z.string().refine(isDay, "logs.problem.day")),
+  // A real calendar day: not 2026-02-30.
+  from: optional(z.iso.date({ error: "logs.problem.day" })),
+  to: optional(z.iso.date({ error: "logs.problem.day" })),
   request_id: optional(
     z.string().trim().toLowerCase().regex(REQUEST_ID, "logs.problem.requestId"),
   ),
