@@ -86,6 +86,11 @@ export function usageParts(t: T, locale: Locale, row: LogRow): string[] {
 
 const QUALITIES = new Set(["low", "medium", "high", "auto"]);
 
+/** An error code that may wrap after its underscores (never inside a word). */
+function breakable(code: string) {
+  return code.split("_").flatMap((word, i) => i ? ["_", <wbr key={i} />, word] : [word]);
+}
+
 export function LogFilters(
   { c, form, keys, models, problems }: {
     c: AppContext;
@@ -315,7 +320,7 @@ function LogTableRow(
       </td>
       <td class="c-status">
         <StatusBadge t={t} status={row.status} />
-        {row.errorCode && <code class="error-code">{row.errorCode}</code>}
+        {row.errorCode && <code class="error-code">{breakable(row.errorCode)}</code>}
       </td>
       <td class="c-usage">
         {usage.length
