@@ -1,11 +1,13 @@
 // A big request log for one account, made in SQL (generate_series): the bench's million rows
 // (scripts/bench_log.ts) and the planner test's tens of thousands (tests/request_log_queries_test.ts).
 //
-// The mix, over the last `days` days at random times: 30% image calls (gpt-image-2, 1.5, mini;
-// about one in six made on the dashboard, with no key), 70% text calls over six models, some
-// streamed; the keys used unevenly (the first most); 92% ok, the rest blocked, failed, invalid,
-// refused, cancelled, and a handful still pending. Costs are what such calls cost, in
-// micro-dollars; ledger transfers are not made (the log's own pages are what is measured).
+// The mix, over the last `days` days, in the order calls come, request ids time-ordered like the
+// real ones (UUIDv7), so the table and its indexes grow at their end as a live log's do: 30%
+// image calls (gpt-image-2, 1.5, mini; about one in six made on the dashboard, with no key), 70%
+// text calls over six models, some streamed; the keys used unevenly (the first most); 92% ok,
+// the rest blocked, failed, invalid, refused, cancelled, and a handful still pending. Costs are
+// what such calls cost, in micro-dollars; ledger transfers are not made (the log's own pages are
+// what is measured).
 import type { Sql } from "../../services/platform/database.ts";
 
 export const SEED_IMAGE_MODELS = ["gpt-image-2", "gpt-image-1.5", "gpt-image-1-mini"];
@@ -24,14 +26,15 @@ export async function seedRequestLog(
 ): Promise<void> {
   const { userId, keyIds, rows } = options;
   const days = options.days ?? 90;
-  // Request ids: "req_" and 32 hex digits, like the real ones, unique per tag.
+  // Request ids: "req_" and 32 hex digits, the first 12 the time in ms, unique per tag.
   const tag = options.tag ?? crypto.randomUUID();
   await sql`
     insert into request_log (request_id, created_at, user_id, api_key_id, endpoint, kind,
       model_id, status, http_status, error_code, latency_ms, upstream_latency_ms, images, size,
       quality, input_tokens, cached_tokens, output_tokens, finish_reason, stream, unit_price, cost)
-    select 'req_' || md5(${tag} || ':' || g),
-      now() - make_interval(secs => ${days} * 86400 * t),
+    select 'req_' || lpad(to_hex((extract(epoch from at) * 1000)::bigint), 12, '0')
+        || left(md5(${tag} || ':' || g), 20),
+      at,
       ${userId},
       case when image and k < 0.15 then null
            else (${
@@ -60,7 +63,8 @@ export async function seedRequestLog(
            when image then 63600 * n
            else input * 2 + output * 10 end
     from (
-      select g, random() as t, random() as k, random() as u, random() as v, random() as w,
+      select g, now() - make_interval(secs => ${days} * 86400 * (1 - (g - random()) / ${rows}))
+          as at, random() as k, random() as u, random() as v, random() as w,
         random() < 0.3 as image, random() as s,
         1 + floor(random() * 2)::int as n,
         200 + floor(random() * 6000)::int as input, 10 + floor(random() * 1200)::int as output
