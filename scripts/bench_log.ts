@@ -9,10 +9,10 @@
 // cursor (reached by walking 99 pages), newer by cursor, the CSV's first batch of 1,000, and one
 // call's detail, timed through the client BENCH_LOG_RUNS (9) times after a first (cold) run: the
 // median and the slowest in ms, with the plan (what it scanned, the rows it read, the shared
-// buffers it touched) from EXPLAIN (ANALYZE, BUFFERS). Then again without the indexes of
-// migrations/0018 (the table as it was: request_log_user on (user_id, created_at desc) and the
-// primary key), to see what they buy. Prints a table; exits 1 when a page with the indexes is
-// not under 100 ms.
+// buffers it touched) from EXPLAIN (ANALYZE, BUFFERS); and the whole log exported as CSV once.
+// Then again without the indexes of migrations/0018 (the table as it was: request_log_user on
+// (user_id, created_at desc) and the primary key), to see what they buy. Prints a table; exits 1
+// when a page with the indexes is not under 100 ms.
 import {
   connect,
   createDatabase,
@@ -21,7 +21,8 @@ import {
 } from "../services/platform/database.ts";
 import { migrate } from "../services/platform/migrations.ts";
 import { createUser } from "../services/accounts/users.ts";
-import { createApiKey } from "../services/accounts/api_keys.ts";
+import { createApiKey, listApiKeys } from "../services/accounts/api_keys.ts";
+import { logCsv } from "../services/metering/log_csv.ts";
 import {
   decodeCursor,
   logDetail,
@@ -82,6 +83,7 @@ async function run(adminUrl: string): Promise<number> {
     const cases = await casesFor(sql, userId, keyIds);
     const withIndexes = await measureAll(sql, userId, cases);
     print("With the indexes of migrations/0018", withIndexes);
+    await wholeExport(sql, userId);
 
     await sql.unsafe(`
       drop index request_log_account_time, request_log_account_kind, request_log_account_model,
@@ -213,6 +215,23 @@ async function measureAll(
     plan: "primary key, ledger and images by their indexes",
   });
   return timings;
+}
+
+/** The account's whole log as the CSV download streams it, read to the end. */
+async function wholeExport(sql: Sql, userId: bigint) {
+  const started = performance.now();
+  let bytes = 0;
+  let lines = -1; // the header
+  const keys = await listApiKeys(sql, userId);
+  for await (const chunk of logCsv(sql, userId, { filters: {} }, keys)) {
+    bytes += chunk.length;
+    for (const byte of chunk) if (byte === 10) lines++;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  console.log(
+    `The whole log as CSV: ${lines.toLocaleString("en")} rows, ${(bytes / 1e6).toFixed(0)} MB ` +
+      `in ${seconds.toFixed(1)} s (${Math.round(lines / seconds).toLocaleString("en")} rows/s)\n`,
+  );
 }
 
 /** `query` run once cold, then `runs` times: the first run's ms, the median and the slowest. */
