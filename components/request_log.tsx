@@ -1,6 +1,7 @@
 // The parts of the request log page (routes/(dashboard)/logs.tsx): the filters (a GET form, so
 // they live in the URL and work without JavaScript), the request-id lookup, the table (cards on
 // a phone), the pager, and what a row and its detail view share (status, key, usage, latency).
+import type { ComponentChildren } from "preact";
 import type { AppContext } from "../framework/context.ts";
 import type { ApiKey } from "../services/accounts/api_keys.ts";
 import type { Model } from "../services/billing/pricing.ts";
@@ -101,139 +102,148 @@ export function LogFilters(
   },
 ) {
   const t = tFor(c.var.locale);
-  const invalid = (name: keyof LogQueryParams) => problems[name] ? "true" : undefined;
-  const described = (name: keyof LogQueryParams) =>
-    problems[name] ? `log-${name}-problem` : undefined;
+  const field = { t, problems };
   const byKind = (kind: Model["kind"]) => models.filter((m) => m.kind === kind);
   const knownModel = !form.model || models.some((m) => m.id === form.model);
   return (
     <section class="card log-filters" aria-labelledby="log-filters-title">
       <h2 id="log-filters-title" class="sr-only">{t("logs.filters")}</h2>
       <form method="get" action="/logs" class="filter-form">
-        <div class="field">
-          <label for="log-kind">{t("logs.filter.kind")}</label>
-          <select
-            id="log-kind"
-            name="kind"
-            aria-invalid={invalid("kind")}
-            aria-describedby={described("kind")}
-          >
-            <option value="">{t("logs.filter.kindAny")}</option>
-            {LOG_KINDS.map((kind) => (
-              <option value={kind} selected={form.kind === kind}>{t(`logs.kind.${kind}`)}</option>
-            ))}
-          </select>
-          <FieldError id="log-kind-problem" text={problems.kind && t(problems.kind)} />
-        </div>
-        <div class="field">
-          <label for="log-model">{t("logs.filter.model")}</label>
-          <select
-            id="log-model"
-            name="model"
-            aria-invalid={invalid("model")}
-            aria-describedby={described("model")}
-          >
-            <option value="">{t("logs.filter.modelAny")}</option>
-            {(["image", "text"] as const).map((kind) => (
-              <optgroup
-                label={t(kind === "image" ? "logs.filter.imageModels" : "logs.filter.textModels")}
-              >
-                {byKind(kind).map((m) => (
-                  <option value={m.id} selected={form.model === m.id}>{m.id}</option>
-                ))}
-              </optgroup>
-            ))}
-            {!knownModel && (
-              <optgroup label={t("logs.filter.otherModels")}>
-                <option value={form.model} selected>{form.model}</option>
-              </optgroup>
-            )}
-          </select>
-          <FieldError id="log-model-problem" text={problems.model && t(problems.model)} />
-        </div>
-        <div class="field">
-          <label for="log-key">{t("logs.filter.key")}</label>
-          <select
-            id="log-key"
-            name="key"
-            aria-invalid={invalid("key")}
-            aria-describedby={described("key")}
-          >
-            <option value="">{t("logs.filter.keyAny")}</option>
-            <option value="dashboard" selected={form.key === "dashboard"}>
-              {t("logs.key.dashboard")}
+        <FilterSelect {...field} name="kind" any={t("logs.filter.kindAny")}>
+          {LOG_KINDS.map((kind) => (
+            <option value={kind} selected={form.kind === kind}>{t(`logs.kind.${kind}`)}</option>
+          ))}
+        </FilterSelect>
+        <FilterSelect {...field} name="model" any={t("logs.filter.modelAny")}>
+          {(["image", "text"] as const).map((kind) => (
+            <optgroup
+              label={t(kind === "image" ? "logs.filter.imageModels" : "logs.filter.textModels")}
+            >
+              {byKind(kind).map((m) => (
+                <option value={m.id} selected={form.model === m.id}>{m.id}</option>
+              ))}
+            </optgroup>
+          ))}
+          {!knownModel && (
+            <optgroup label={t("logs.filter.otherModels")}>
+              <option value={form.model} selected>{form.model}</option>
+            </optgroup>
+          )}
+        </FilterSelect>
+        <FilterSelect {...field} name="key" any={t("logs.filter.keyAny")}>
+          <option value="dashboard" selected={form.key === "dashboard"}>
+            {t("logs.key.dashboard")}
+          </option>
+          {keys.map((key) => (
+            <option value={String(key.id)} selected={form.key === String(key.id)}>
+              {`${key.name || t("logs.key.unnamed")} · ${key.prefix}…${
+                key.revokedAt ? ` (${t("logs.key.revoked")})` : ""
+              }`}
             </option>
-            {keys.map((key) => (
-              <option value={String(key.id)} selected={form.key === String(key.id)}>
-                {`${key.name || t("logs.key.unnamed")} · ${key.prefix}…${
-                  key.revokedAt ? ` (${t("logs.key.revoked")})` : ""
-                }`}
-              </option>
-            ))}
-          </select>
-          <FieldError id="log-key-problem" text={problems.key && t(problems.key)} />
-        </div>
-        <div class="field">
-          <label for="log-status">{t("logs.filter.status")}</label>
-          <select
-            id="log-status"
-            name="status"
-            aria-invalid={invalid("status")}
-            aria-describedby={described("status")}
-          >
-            <option value="">{t("logs.filter.statusAny")}</option>
-            {LOG_STATUSES.map((status) => (
-              <option value={status} selected={form.status === status}>
-                {t(`logs.status.${status}`)}
-              </option>
-            ))}
-          </select>
-          <FieldError id="log-status-problem" text={problems.status && t(problems.status)} />
-        </div>
+          ))}
+        </FilterSelect>
+        <FilterSelect {...field} name="status" any={t("logs.filter.statusAny")}>
+          {LOG_STATUSES.map((status) => (
+            <option value={status} selected={form.status === status}>
+              {t(`logs.status.${status}`)}
+            </option>
+          ))}
+        </FilterSelect>
         {(["from", "to"] as const).map((name) => (
-          <div class="field">
-            <label for={`log-${name}`}>{t(`logs.filter.${name}`)}</label>
-            <input
-              id={`log-${name}`}
-              name={name}
-              type="date"
-              value={form[name] ?? ""}
-              aria-invalid={invalid(name)}
-              aria-describedby={described(name)}
-            />
-            <FieldError id={`log-${name}-problem`} text={problems[name] && t(problems[name])} />
-          </div>
+          <Filter {...field} name={name}>
+            {(attributes) => <input {...attributes} type="date" value={form[name] ?? ""} />}
+          </Filter>
         ))}
         <div class="filter-actions">
           <button type="submit" class="primary">{t("logs.filter.apply")}</button>
           <a href="/logs" class="button ghost">{t("logs.filter.clear")}</a>
         </div>
       </form>
-      <form method="get" action="/logs" class="lookup-form" role="search">
-        <label for="log-request-id">{t("logs.lookup")}</label>
-        <div class="lookup-row">
-          <input
-            id="log-request-id"
-            name="request_id"
-            value={form.request_id ?? ""}
-            placeholder="req_…"
-            autocomplete="off"
-            spellcheck={false}
-            aria-invalid={invalid("request_id")}
-            aria-describedby={problems.request_id
-              ? "log-request_id-problem"
-              : "log-request-id-hint"}
-          />
-          <button type="submit">
-            <SearchIcon />
-            <span>{t("logs.lookup.submit")}</span>
-          </button>
-        </div>
-        {problems.request_id
-          ? <FieldError id="log-request_id-problem" text={t(problems.request_id)} />
-          : <p id="log-request-id-hint" class="hint">{t("logs.lookup.hint")}</p>}
-      </form>
+      <RequestIdLookup t={t} value={form.request_id} problem={problems.request_id} />
     </section>
+  );
+}
+
+type FilterName = "kind" | "model" | "key" | "status" | "from" | "to";
+interface ControlAttributes {
+  id: string;
+  name: string;
+  "aria-invalid"?: "true";
+  "aria-describedby"?: string;
+}
+
+/** A labelled filter and what was wrong with it; `children` makes its control. */
+function Filter({ t, problems, name, children }: {
+  t: T;
+  problems: LogProblems;
+  name: FilterName;
+  children: (attributes: ControlAttributes) => ComponentChildren;
+}) {
+  const problem = problems[name];
+  const id = `log-${name}`;
+  return (
+    <div class="field">
+      <label for={id}>{t(`logs.filter.${name}`)}</label>
+      {children({
+        id,
+        name,
+        "aria-invalid": problem ? "true" : undefined,
+        "aria-describedby": problem ? `${id}-problem` : undefined,
+      })}
+      <FieldError id={`${id}-problem`} text={problem && t(problem)} />
+    </div>
+  );
+}
+
+/** A filter chosen from a list whose first entry, `any`, is no filter. */
+function FilterSelect(
+  { any, children, ...filter }: {
+    t: T;
+    problems: LogProblems;
+    name: FilterName;
+    any: string;
+    children: ComponentChildren;
+  },
+) {
+  return (
+    <Filter {...filter}>
+      {(attributes) => (
+        <select {...attributes}>
+          <option value="">{any}</option>
+          {children}
+        </select>
+      )}
+    </Filter>
+  );
+}
+
+/** Finds one call by its id, whatever the filters (its own form). */
+function RequestIdLookup(
+  { t, value, problem }: { t: T; value?: string; problem?: MessageKey },
+) {
+  return (
+    <form method="get" action="/logs" class="lookup-form" role="search">
+      <label for="log-request-id">{t("logs.lookup")}</label>
+      <div class="lookup-row">
+        <input
+          id="log-request-id"
+          name="request_id"
+          value={value ?? ""}
+          placeholder="req_…"
+          autocomplete="off"
+          spellcheck={false}
+          aria-invalid={problem ? "true" : undefined}
+          aria-describedby={problem ? "log-request-id-problem" : "log-request-id-hint"}
+        />
+        <button type="submit">
+          <SearchIcon />
+          <span>{t("logs.lookup.submit")}</span>
+        </button>
+      </div>
+      {problem
+        ? <FieldError id="log-request-id-problem" text={t(problem)} />
+        : <p id="log-request-id-hint" class="hint">{t("logs.lookup.hint")}</p>}
+    </form>
   );
 }
 

@@ -11,7 +11,7 @@ import { z } from "zod";
 import type { Db } from "../platform/database.ts";
 import type { Micros } from "../billing/money.ts";
 import type { FailedAttempt } from "../upstreams/failover.ts";
-import type { RequestStatus } from "./request_log.ts";
+import type { RequestLogEntry, RequestStatus } from "./request_log.ts";
 
 export const LOG_PAGE_SIZE = 50;
 /** Rows per query of the CSV export. */
@@ -56,32 +56,36 @@ export interface LogQuery {
   after?: LogCursor;
 }
 
-/** A call as a page row or a CSV line. */
-export interface LogRow {
-  requestId: string;
+/** The fields of a log line a page and the CSV show. */
+type ShownField =
+  | "requestId"
+  | "apiKeyId"
+  | "endpoint"
+  | "kind"
+  | "modelId"
+  | "status"
+  | "httpStatus"
+  | "errorCode"
+  | "latencyMs"
+  | "upstreamLatencyMs"
+  | "images"
+  | "size"
+  | "quality"
+  | "inputTokens"
+  | "cachedTokens"
+  | "cacheWriteTokens"
+  | "outputTokens"
+  | "finishReason"
+  | "stream"
+  | "cost";
+
+/** A call as a page row or a CSV line: its log line's fields, each present (null when the call
+ *  did not record it), and its time. */
+export type LogRow = { [F in ShownField]-?: Exclude<RequestLogEntry[F], undefined> } & {
   createdAt: Date;
   /** created_at to the microsecond (the cursor's). */
   at: string;
-  apiKeyId: bigint | null;
-  endpoint: string;
-  kind: "image" | "text";
-  modelId: string | null;
-  status: RequestStatus;
-  httpStatus: number;
-  errorCode: string | null;
-  latencyMs: number;
-  upstreamLatencyMs: number | null;
-  images: number;
-  size: string | null;
-  quality: string | null;
-  inputTokens: number | null;
-  cachedTokens: number | null;
-  cacheWriteTokens: number | null;
-  outputTokens: number | null;
-  finishReason: string | null;
-  stream: boolean;
-  cost: Micros;
-}
+};
 
 const REQUEST_ID = /^req_[0-9a-f]{32}$/;
 const CURSOR_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
