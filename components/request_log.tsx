@@ -68,9 +68,7 @@ const count = (locale: Locale, n: number) => n.toLocaleString(locale);
 export function usageParts(t: T, locale: Locale, row: LogRow): string[] {
   if (row.kind === "image") {
     const size = row.size === "auto" ? t("logs.size.auto") : row.size?.replace("x", "×");
-    const quality = row.quality && QUALITIES.has(row.quality)
-      ? t(`logs.quality.${row.quality as "low"}`)
-      : row.quality;
+    const quality = row.quality && qualityLabel(t, row.quality);
     const made = row.images > 0 && size ? `${row.images} × ${size}` : size;
     return [made, quality].filter((part): part is string => Boolean(part));
   }
@@ -86,6 +84,11 @@ export function usageParts(t: T, locale: Locale, row: LogRow): string[] {
 }
 
 const QUALITIES = new Set(["low", "medium", "high", "auto"]);
+
+/** An image quality in the page's language (one it does not know, as the log has it). */
+export function qualityLabel(t: T, quality: string): string {
+  return QUALITIES.has(quality) ? t(`logs.quality.${quality as "low"}`) : quality;
+}
 
 /** An error code that may wrap after its underscores (never inside a word). */
 function breakable(code: string) {

@@ -7,13 +7,13 @@ import type { ApiKey } from "../services/accounts/api_keys.ts";
 import { displayUsd } from "../services/billing/money.ts";
 import type { LogDetail } from "../services/metering/log_queries.ts";
 import type { FailedAttempt } from "../services/upstreams/failover.ts";
-import { pick, tFor } from "../services/i18n/index.ts";
-import { dateTime } from "../services/i18n/time.ts";
+import { type Locale, pick, tFor } from "../services/i18n/index.ts";
+import { dayAndClock } from "../services/i18n/time.ts";
 import { imagePath } from "../services/images/answers.ts";
 import { Island } from "./Island.tsx";
 import CopyButton from "../islands/CopyButton.tsx";
 import { ChevronLeftIcon } from "./icons.tsx";
-import { keyLabel, latency, StatusBadge, usageParts } from "./request_log.tsx";
+import { keyLabel, latency, qualityLabel, StatusBadge, usageParts } from "./request_log.tsx";
 
 type T = ReturnType<typeof tFor>;
 
@@ -62,7 +62,7 @@ export function LogDetailView(
           <dl class="facts">
             <Fact label={t("logs.detail.time")}>
               <time datetime={call.createdAt.toISOString()}>
-                {dateTime(locale, call.createdAt)}
+                {moment(locale, call.createdAt)}
               </time>
             </Fact>
             <Fact label={t("logs.col.key")}>
@@ -100,6 +100,12 @@ export function LogDetailView(
       </div>
     </div>
   );
+}
+
+/** "Nov 30, 2026 17:00:12 UTC": a log's moment, to the second. */
+function moment(locale: Locale, at: Date): string {
+  const { day, clock } = dayAndClock(locale, at);
+  return `${day} ${clock} UTC`;
 }
 
 function Fact({ label, children }: { label: string; children: ComponentChildren }) {
@@ -181,7 +187,9 @@ function Parameters({ t, call }: { t: T; call: LogDetail }) {
           ? (
             <>
               <Fact label={t("logs.detail.size")}>{call.size?.replace("x", "×") ?? "—"}</Fact>
-              <Fact label={t("logs.detail.quality")}>{call.quality ?? "—"}</Fact>
+              <Fact label={t("logs.detail.quality")}>
+                {call.quality ? qualityLabel(t, call.quality) : "—"}
+              </Fact>
               <Fact label={t("logs.detail.imageCount")}>{call.images}</Fact>
             </>
           )

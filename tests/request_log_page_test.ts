@@ -219,7 +219,7 @@ test("a Chinese browser reads the log in Chinese", async () => {
     await screenshot(page, "logs-desktop-zh");
     await page.goto(`${base}/logs`);
     await page.locator("tr.log-row").first().locator(".row-link").click();
-    await page.getByRole("heading", { name: "费用" }).waitFor();
+    await page.getByRole("heading", { name: "费用明细" }).waitFor();
     await screenshot(page, "logs-detail-desktop-zh");
   });
 });

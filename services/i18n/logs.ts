@@ -163,7 +163,7 @@ export const logs = defineMessages({
   "logs.detail.attempt.timeout": { en: "timed out", "zh-CN": "超时" },
   "logs.detail.attempt.rateLimited": { en: "rate limited", "zh-CN": "限流" },
   "logs.detail.attempt.failed": { en: "failed", "zh-CN": "出错" },
-  "logs.detail.money": { en: "Money", "zh-CN": "费用" },
+  "logs.detail.money": { en: "Money", "zh-CN": "费用明细" },
   "logs.detail.held": { en: "Held before the call", "zh-CN": "调用前预扣" },
   "logs.detail.charged": { en: "Charged", "zh-CN": "实际扣费" },
   "logs.detail.released": { en: "Released, nothing charged", "zh-CN": "已全额释放，未扣费" },
