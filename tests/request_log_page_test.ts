@@ -205,6 +205,11 @@ test("a row opens its detail: the channel that served it and the one that failed
 });
 
 test("a Chinese browser reads the log in Chinese", async () => {
+  gw.upstream.respond = () => ({ kind: "moderation_blocked" });
+  await assert.rejects(
+    gw.client(ann.key).images.generate({ model: "gpt-image-2", prompt: "something forbidden" }),
+  );
+  gw.upstream.respond = () => ({ kind: "ok" });
   await withPage(base, { email: ann.email, locale: "zh-CN" }, async (page) => {
     await page.goto(`${base}/logs?status=blocked`);
     assert.equal(await page.locator("h1").innerText(), "请求日志");
