@@ -39,7 +39,8 @@ export function StatusBadge({ t, status }: { t: T; status: RequestStatus }) {
   );
 }
 
-/** The key a call was made with: its name and prefix, or "Dashboard" for the pages. */
+/** The key a call was made with: its name and prefix (an unnamed one: its prefix), or
+ *  "Dashboard" for the pages. */
 export function keyLabel(
   t: T,
   keys: Map<bigint, ApiKey>,
@@ -50,11 +51,10 @@ export function keyLabel(
   if (!key) {
     return { name: t("logs.key.unknown", { id: String(apiKeyId) }), prefix: null, revoked: false };
   }
-  return {
-    name: key.name || t("logs.key.unnamed"),
-    prefix: key.prefix,
-    revoked: key.revokedAt !== null,
-  };
+  // An unnamed key goes by its prefix.
+  return key.name
+    ? { name: key.name, prefix: key.prefix, revoked: key.revokedAt !== null }
+    : { name: `${key.prefix}…`, prefix: null, revoked: key.revokedAt !== null };
 }
 
 /** "840 ms", "1.24 s". */
