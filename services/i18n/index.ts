@@ -17,6 +17,7 @@ import { images } from "./images.ts";
 import { accountForms } from "./account_forms.ts";
 import { invoices } from "./invoices.ts";
 import { usage } from "./usage.ts";
+import { logs } from "./logs.ts";
 
 export { format, type Locale, LOCALES };
 
@@ -31,6 +32,7 @@ export const catalogue = {
   ...accountForms,
   ...invoices,
   ...usage,
+  ...logs,
 };
 
 export type MessageKey = keyof typeof catalogue;

@@ -17,6 +17,23 @@ export function dateTime(locale: Locale, at: Date): string {
   return `${format.format(at)} UTC`;
 }
 
+const clockFormats = new Map<Locale, Intl.DateTimeFormat>();
+
+/** A moment to the second, for a log: its UTC day ("Jul 2, 2026" / "2026年7月2日") and time of day
+ *  ("14:03:12"), apart, so a table can set them on two lines. */
+export function dayAndClock(locale: Locale, at: Date): { day: string; clock: string } {
+  const day = dateFormats.get(locale) ??
+    new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" });
+  dateFormats.set(locale, day);
+  const clock = clockFormats.get(locale) ?? new Intl.DateTimeFormat(locale, {
+    timeStyle: "medium",
+    hourCycle: "h23",
+    timeZone: "UTC",
+  });
+  clockFormats.set(locale, clock);
+  return { day: day.format(at), clock: clock.format(at) };
+}
+
 /** A calendar day, e.g. a model's shutdown date "2026-12-01": "Dec 1, 2026" / "2026年12月1日". */
 export function calendarDay(locale: Locale, day: string): string {
   const format = dateFormats.get(locale) ??

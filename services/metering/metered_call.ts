@@ -361,6 +361,7 @@ export class HeldCall {
       await this.release(blocked ? "blocked" : "failed", apiError.status, apiError.code, {
         channelId: error.channel?.id ?? null,
         upstreamLatencyMs: error.upstreamMs,
+        failover: error.attempts,
       });
       throw apiError;
     }
@@ -414,7 +415,7 @@ export class HeldCall {
    */
   async settle(
     kept: Kept,
-    delivered: { channel: Channel; upstreamMs: number },
+    delivered: Pick<Delivered<unknown>, "channel" | "upstreamMs" | "failedOver">,
   ): Promise<"charged" | "free"> {
     const cost = kept.cost > this.amount ? this.amount : kept.cost;
     if (kept.cost > this.amount) {
@@ -423,7 +424,11 @@ export class HeldCall {
       );
     }
     const settleId = newId();
-    const seen = { channelId: delivered.channel.id, upstreamLatencyMs: delivered.upstreamMs };
+    const seen = {
+      channelId: delivered.channel.id,
+      upstreamLatencyMs: delivered.upstreamMs,
+      failover: delivered.failedOver,
+    };
     const records = (charged: boolean): CallRecords => ({
       ...kept.records?.(charged),
       log: this.entry("ok", 200, charged ? null : "hold_expired", {
