@@ -555,7 +555,11 @@ test("a client that goes away mid-call is not charged", async () => {
     }),
     signal: controller.signal,
   }).catch((e) => e);
-  await new Promise((r) => setTimeout(r, 300));
+  // The call is held once the upstream has it (a bounded wait: a loaded machine is slower).
+  const held = Date.now() + 10_000;
+  while ((await balanceOf(sql, ned.accountId)).pending === 0n && Date.now() < held) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
   assert.equal((await balanceOf(sql, ned.accountId)).pending, 7_200n);
   controller.abort();
   await call;
