@@ -3,7 +3,8 @@
 // shape; the per-model rules below check the values.
 import { z } from "zod";
 import { ApiError } from "../platform/errors.ts";
-import { type Catalog, isShutDown } from "../billing/pricing.ts";
+import type { Catalog } from "../billing/pricing.ts";
+import { liveModel } from "../catalog/models.ts";
 
 export type ImageFormat = "png" | "jpeg" | "webp";
 
@@ -97,25 +98,7 @@ export function parseImageRequest(
   const b = parsed.data;
 
   const model = b.model ?? defaultImageModel(catalog);
-  const known = catalog.models.get(model);
-  if (!known || known.kind !== "image") {
-    throw new ApiError(
-      404,
-      `The model '${model}' does not exist or you do not have access to it.`,
-      "invalid_request_error",
-      "model_not_found",
-      "model",
-    );
-  }
-  if (isShutDown(known, today)) {
-    throw new ApiError(
-      404,
-      `The model '${model}' was shut down on ${known.shutdownDate}; use gpt-image-2.`,
-      "invalid_request_error",
-      "model_not_found",
-      "model",
-    );
-  }
+  liveModel(catalog, model, "image", today);
 
   if (b.prompt.trim().length === 0) {
     throw ApiError.invalidValue("prompt", "Invalid 'prompt': empty string.");

@@ -13,12 +13,12 @@ import { ApiError } from "../platform/errors.ts";
 import {
   type Catalog,
   catalog,
-  isShutDown,
   maxTextCost,
   type Model,
   type TextPrice,
 } from "../billing/pricing.ts";
 import { channelsFor } from "../catalog/channels.ts";
+import { liveModel } from "../catalog/models.ts";
 import type { TextUpstreamFor } from "../upstreams/registry.ts";
 import type { TextCall } from "../upstreams/text_types.ts";
 import { readBodyText } from "../../framework/body.ts";
@@ -76,7 +76,7 @@ export async function completeChat(
   const cat = await catalog(s.sql);
   const admission = await admit(s, ctx, bodyText, (body) => {
     const chat = parseChatRequest(body);
-    return { chat, model: textModel(cat, chat.model) };
+    return { chat, model: liveModel(cat, chat.model, "text") };
   }, ({ chat }) => chat.model);
   if (admission.kind === "replay") {
     const kept = admission.answer as ChatCompletion;
@@ -92,30 +92,6 @@ export async function completeChat(
   }
   const { chat, model } = admission.request;
   return await withIdempotencyKey(s, ctx, () => chatOnce(s, ctx, cat, chat, model));
-}
-
-/** A text model of the catalogue that is on sale today, or OpenAI's 404. */
-function textModel(cat: Catalog, id: string): Model {
-  const model = cat.models.get(id);
-  if (!model || isShutDown(model)) {
-    throw new ApiError(
-      404,
-      `The model '${id}' does not exist or you do not have access to it.`,
-      "invalid_request_error",
-      "model_not_found",
-      "model",
-    );
-  }
-  if (model.kind !== "text") {
-    throw new ApiError(
-      404,
-      `The model '${id}' is not a chat model and thus not supported in the v1/chat/completions endpoint.`,
-      "invalid_request_error",
-      "model_not_found",
-      "model",
-    );
-  }
-  return model;
 }
 
 /** What a text call prices, holds and asks of its channel. */
