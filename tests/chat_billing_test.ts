@@ -112,10 +112,16 @@ async function holdOf(request: ChatRequest): Promise<bigint> {
 }
 
 /** Waits (bounded) for `check` to hold. */
-async function eventually(check: () => Promise<boolean> | boolean, what: string, seconds = 30) {
+async function eventually(
+  check: () => Promise<boolean> | boolean,
+  what: string | (() => string),
+  seconds = 30,
+) {
   const deadline = Date.now() + seconds * 1000;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${seconds} s: ${what}`);
+    if (Date.now() > deadline) {
+      throw new Error(`not within ${seconds} s: ${typeof what === "string" ? what : what()}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
@@ -123,10 +129,14 @@ async function eventually(check: () => Promise<boolean> | boolean, what: string,
 /** The customer's log rows, once none is pending any more (a drained stream settles late). */
 async function finalRows(userId: bigint, count = 1, seconds = 30) {
   let rows: Record<string, unknown>[] = [];
-  await eventually(async () => {
-    rows = await sql`select * from request_log where user_id = ${userId} order by created_at`;
-    return rows.length >= count && rows.every((row) => row.status !== "pending");
-  }, `${count} final log rows`, seconds);
+  await eventually(
+    async () => {
+      rows = await sql`select * from request_log where user_id = ${userId} order by created_at`;
+      return rows.length >= count && rows.every((row) => row.status !== "pending");
+    },
+    () => `${count} final log rows: ${rows.map((row) => `${row.status} ${row.error_code}`)}`,
+    seconds,
+  );
   return rows;
 }
 
@@ -249,6 +259,26 @@ async function leaveAfter(client: OpenAI, model: string, n: number): Promise<str
   return seen;
 }
 
+/** A stream whose client left was read to its end: charged its whole usage, once. */
+async function assertPaidInFull(
+  who: { id: bigint; accountId: bigint },
+  model: string,
+  usage: { input: number; output: number },
+) {
+  const [row] = await finalRows(who.id);
+  const cost = await priced(model, usage);
+  assert.deepEqual(
+    [row.status, row.error_code, row.stream, row.input_tokens, row.output_tokens, row.cost],
+    ["ok", "client_left_stream", true, usage.input, usage.output, cost],
+  );
+  assert.deepEqual(
+    (await resolutionsOf(who.accountId)).map((r) => [r.kind, r.amount]),
+    [["settle", cost]],
+  );
+  assert.equal((await balanceOf(sql, who.accountId)).available, 5_000_000n - cost);
+  await assertLedgerHolds(sql);
+}
+
 for (const provider of PROVIDERS) {
   test(`a client that leaves a ${provider} stream after 3 chunks pays for everything the upstream produced, read to its final usage`, async () => {
     const lea = await customer(sql, { balance: 5_000_000n });
@@ -258,22 +288,31 @@ for (const provider of PROVIDERS) {
     const calls = text.calls.length;
     const seen = await leaveAfter(gw.client(lea.key), model, 3);
     assert.equal(seen.trim(), "w0 w1 w2");
-    const [row] = await finalRows(lea.id);
-    const cost = await priced(model, usage);
-    assert.deepEqual(
-      [row.status, row.error_code, row.input_tokens, row.output_tokens, row.cost],
-      ["ok", "client_left_stream", 50, 80, cost],
-    );
-    assert.equal(row.stream, true);
-    assert.deepEqual(
-      (await resolutionsOf(lea.accountId)).map((r) => [r.kind, r.amount]),
-      [["settle", cost]],
-    );
-    assert.equal((await balanceOf(sql, lea.accountId)).available, 5_000_000n - cost);
     assert.equal(text.calls.length, calls + 1, "the upstream was asked once");
-    await assertLedgerHolds(sql);
+    await assertPaidInFull(lea, model, usage);
   });
 }
+
+test("a client that leaves a stream before its first token pays for what the upstream produced after it left", async () => {
+  const lou = await customer(sql, { balance: 5_000_000n });
+  // The upstream is asked, and answers only once the client has gone.
+  let letGo!: () => void;
+  const gate = new Promise<void>((resolve) => (letGo = resolve));
+  const usage = { input: 9, output: 40 };
+  text.respond = () => ({ kind: "reply", text: words(40), usage, until: gate, eventDelayMs: 15 });
+  const leave = new AbortController();
+  const calls = text.calls.length;
+  const streamed = gw.client(lou.key).chat.completions.create({
+    model: "claude-haiku-4-5",
+    messages: [{ role: "user", content: "Take your time" }],
+    stream: true,
+  }, { signal: leave.signal }).then(() => null, (e) => e);
+  await eventually(() => text.calls.length === calls + 1, "the upstream asked");
+  leave.abort();
+  assert.ok(await streamed instanceof OpenAI.APIUserAbortError);
+  letGo();
+  await assertPaidInFull(lou, "claude-haiku-4-5", usage);
+});
 
 test("a client whose raw fetch cancels its body reader pays for the whole answer too", async () => {
   const ray = await customer(sql, { balance: 5_000_000n });
@@ -297,14 +336,7 @@ test("a client whose raw fetch cancels its body reader pays for the whole answer
     received += new TextDecoder().decode(value);
   }
   await reader.cancel();
-  const [row] = await finalRows(ray.id);
-  const cost = await priced("claude-haiku-4-5", usage);
-  assert.deepEqual(
-    [row.status, row.error_code, row.output_tokens, row.cost],
-    ["ok", "client_left_stream", 60, cost],
-  );
-  assert.equal((await balanceOf(sql, ray.accountId)).available, 5_000_000n - cost);
-  await assertLedgerHolds(sql);
+  await assertPaidInFull(ray, "claude-haiku-4-5", usage);
 });
 
 test("the drain is bounded: past STREAM_DRAIN_SECONDS the upstream is let go and the call pays for what it produced so far", async () => {
@@ -365,7 +397,10 @@ for (const provider of PROVIDERS) {
         }
       })().then(() => null, (e) => e);
       assert.ok(failure instanceof OpenAI.APIError, `${failure}`);
-      assert.match(failure.message, /failed mid-stream; you were charged only for what was delivered/);
+      assert.match(
+        failure.message,
+        /failed mid-stream; you were charged only for what was delivered/,
+      );
       assert.equal(content, "Hello from the");
       // Billed as delivered: the usage reported so far, its output at least the delivered bytes / 4
       // ("Hello from the": 14 bytes, 4 tokens), the prompt estimated when none was reported.
@@ -617,7 +652,12 @@ test("bad input never costs and never 500s: OpenAI's envelope, logged invalid, n
     ).then(() => null, (e) => e);
     assert.ok(error instanceof OpenAI.APIError, `${error}`);
     assert.equal(typeof error.error, "object");
-    assert.deepEqual(Object.keys(error.error as object).sort(), ["code", "message", "param", "type"]);
+    assert.deepEqual(Object.keys(error.error as object).sort(), [
+      "code",
+      "message",
+      "param",
+      "type",
+    ]);
     refusals.push({ status: error.status!, code: error.code ?? null, requestId: error.requestID! });
     return error;
   };
