@@ -157,86 +157,95 @@ async function assertNoOpenHold() {
 
 const words = (n: number) => Array.from({ length: n }, (_, i) => `w${i}`).join(" ");
 
-test("100 calls race for money that covers 37 holds: 37 are answered and charged once, 63 get a free 429, the balance never goes below zero", async () => {
-  const request = {
-    model: "claude-haiku-4-5",
-    messages: [{ role: "user" as const, content: "Race me" }],
-    max_tokens: 200,
-  };
-  const hold = await holdOf(request);
-  const usage = { input: 20, output: 50 };
-  const cost = await priced(request.model, usage);
-  assert.ok(cost < hold);
-  const fits = 37;
-  const balance = BigInt(fits) * hold + hold - 1n;
-  const rex = await customer(sql, { balance });
-  const client = gw.client(rex.key);
-  // Every call that got its hold waits at the upstream until each of the 100 is held or
-  // refused, so no settle frees money while others still race for it.
-  let letGo!: () => void;
-  const gate = new Promise<void>((resolve) => (letGo = resolve));
-  let arrived = 0;
-  text.respond = () => {
-    arrived++;
-    return { kind: "reply", text: "You raced.", usage, until: gate };
-  };
-  let refused = 0;
-  const calls = Array.from({ length: 100 }, async (_, i) => {
-    try {
-      if (i % 2 === 0) {
-        await client.chat.completions.create(request);
+for (const limit of ["balance", "key's spend limit"] as const) {
+  test(`100 calls race for a ${limit} that covers 37 holds: 37 are answered and charged once, 63 get a free 429, nothing goes below zero`, async () => {
+    const request = {
+      model: "claude-haiku-4-5",
+      messages: [{ role: "user" as const, content: "Race me" }],
+      max_tokens: 200,
+    };
+    const hold = await holdOf(request);
+    const usage = { input: 20, output: 50 };
+    const cost = await priced(request.model, usage);
+    assert.ok(cost < hold);
+    const fits = 37;
+    const money = BigInt(fits) * hold + hold - 1n;
+    const balance = limit === "balance" ? money : 5_000_000n;
+    const rex = await customer(sql, { balance, spendLimit: limit === "balance" ? null : money });
+    const client = gw.client(rex.key);
+    // Every call that got its hold waits at the upstream until each of the 100 is held or
+    // refused, so no settle frees money while others still race for it.
+    let letGo!: () => void;
+    const gate = new Promise<void>((resolve) => (letGo = resolve));
+    let arrived = 0;
+    text.respond = () => {
+      arrived++;
+      return { kind: "reply", text: "You raced.", usage, until: gate };
+    };
+    let refused = 0;
+    const calls = Array.from({ length: 100 }, async (_, i) => {
+      try {
+        if (i % 2 === 0) {
+          await client.chat.completions.create(request);
+          return "answered";
+        }
+        const stream = await client.chat.completions.create({
+          ...request,
+          stream: true,
+          stream_options: { include_usage: true },
+        });
+        let content = "";
+        for await (const chunk of stream) content += chunk.choices[0]?.delta?.content ?? "";
+        assert.equal(content, "You raced.");
         return "answered";
+      } catch (error) {
+        if (error instanceof OpenAI.RateLimitError && error.code === "insufficient_quota") {
+          refused++;
+          return "refused";
+        }
+        throw error;
       }
-      const stream = await client.chat.completions.create({
-        ...request,
-        stream: true,
-        stream_options: { include_usage: true },
-      });
-      let content = "";
-      for await (const chunk of stream) content += chunk.choices[0]?.delta?.content ?? "";
-      assert.equal(content, "You raced.");
-      return "answered";
-    } catch (error) {
-      if (error instanceof OpenAI.RateLimitError && error.code === "insufficient_quota") {
-        refused++;
-        return "refused";
-      }
-      throw error;
+    });
+    try {
+      await eventually(() => arrived + refused === 100, "every call held or refused", 120);
+    } finally {
+      letGo();
     }
-  });
-  try {
-    await eventually(() => arrived + refused === 100, "every call held or refused", 120);
-  } finally {
-    letGo();
-  }
-  const outcomes = await Promise.all(calls);
-  assert.equal(outcomes.filter((o) => o === "answered").length, fits);
-  assert.equal(outcomes.filter((o) => o === "refused").length, 100 - fits);
+    const outcomes = await Promise.all(calls);
+    assert.equal(outcomes.filter((o) => o === "answered").length, fits);
+    assert.equal(outcomes.filter((o) => o === "refused").length, 100 - fits);
 
-  const rows = await finalRows(rex.id, 100);
-  const ok = rows.filter((row) => row.status === "ok");
-  const no = rows.filter((row) => row.status === "refused");
-  assert.equal(ok.length, fits);
-  assert.equal(no.length, 100 - fits);
-  assert.ok(ok.every((row) => row.cost === cost && row.charge_id !== null));
-  assert.ok(no.every((row) => row.cost === 0n && row.hold_id === null && row.http_status === 429));
-  // Every answered call settled once, at its usage; a refused call never held anything.
-  const resolutions = await resolutionsOf(rex.accountId);
-  assert.equal(resolutions.length, fits);
-  assert.ok(resolutions.every((r) => r.kind === "settle" && r.amount === cost));
-  assert.deepEqual(
-    new Set(resolutions.map((r) => r.request_id)),
-    new Set(ok.map((row) => row.request_id)),
-  );
-  const [account] = await sql`
+    const rows = await finalRows(rex.id, 100);
+    const ok = rows.filter((row) => row.status === "ok");
+    const no = rows.filter((row) => row.status === "refused");
+    assert.equal(ok.length, fits);
+    assert.equal(no.length, 100 - fits);
+    assert.ok(ok.every((row) => row.cost === cost && row.charge_id !== null));
+    assert.ok(
+      no.every((row) => row.cost === 0n && row.hold_id === null && row.http_status === 429),
+    );
+    // Every answered call settled once, at its usage; a refused call never held anything.
+    const resolutions = await resolutionsOf(rex.accountId);
+    assert.equal(resolutions.length, fits);
+    assert.ok(resolutions.every((r) => r.kind === "settle" && r.amount === cost));
+    assert.deepEqual(
+      new Set(resolutions.map((r) => r.request_id)),
+      new Set(ok.map((row) => row.request_id)),
+    );
+    const [account] = await sql`
     select credits_posted - debits_posted - debits_pending as available, debits_pending
     from ledger_accounts where id = ${rex.accountId}`;
-  assert.equal(account.debits_pending, 0n);
-  assert.equal(account.available, balance - BigInt(fits) * cost);
-  assert.ok(account.available >= 0n);
-  await assertNoOpenHold();
-  await assertLedgerHolds(sql);
-});
+    assert.equal(account.debits_pending, 0n);
+    assert.equal(account.available, balance - BigInt(fits) * cost);
+    assert.ok(account.available >= 0n);
+    if (limit !== "balance") {
+      const [key] = await sql`select spent, held from api_keys where id = ${rex.apiKeyId}`;
+      assert.deepEqual([key.spent, key.held], [BigInt(fits) * cost, 0n]);
+    }
+    await assertNoOpenHold();
+    await assertLedgerHolds(sql);
+  });
+}
 
 /** Reads a streamed call's first `n` pieces of content, then leaves (the SDK's abort). */
 async function leaveAfter(client: OpenAI, model: string, n: number): Promise<string> {
@@ -283,8 +292,8 @@ for (const provider of PROVIDERS) {
   test(`a client that leaves a ${provider} stream after 3 chunks pays for everything the upstream produced, read to its final usage`, async () => {
     const lea = await customer(sql, { balance: 5_000_000n });
     const model = MODEL_OF[provider];
-    const usage = { input: 50, output: 80 };
-    text.respond = () => ({ kind: "reply", text: words(80), usage, eventDelayMs: 15 });
+    const usage = { input: 50, output: 120 };
+    text.respond = () => ({ kind: "reply", text: words(120), usage, eventDelayMs: 15 });
     const calls = text.calls.length;
     const seen = await leaveAfter(gw.client(lea.key), model, 3);
     assert.equal(seen.trim(), "w0 w1 w2");
@@ -298,8 +307,8 @@ test("a client that leaves a stream before its first token pays for what the ups
   // The upstream is asked, and answers only once the client has gone.
   let letGo!: () => void;
   const gate = new Promise<void>((resolve) => (letGo = resolve));
-  const usage = { input: 9, output: 40 };
-  text.respond = () => ({ kind: "reply", text: words(40), usage, until: gate, eventDelayMs: 15 });
+  const usage = { input: 9, output: 100 };
+  text.respond = () => ({ kind: "reply", text: words(100), usage, until: gate, eventDelayMs: 15 });
   const leave = new AbortController();
   const calls = text.calls.length;
   const streamed = gw.client(lou.key).chat.completions.create({
@@ -316,8 +325,8 @@ test("a client that leaves a stream before its first token pays for what the ups
 
 test("a client whose raw fetch cancels its body reader pays for the whole answer too", async () => {
   const ray = await customer(sql, { balance: 5_000_000n });
-  const usage = { input: 30, output: 60 };
-  text.respond = () => ({ kind: "reply", text: words(60), usage, eventDelayMs: 15 });
+  const usage = { input: 30, output: 100 };
+  text.respond = () => ({ kind: "reply", text: words(100), usage, eventDelayMs: 15 });
   const response = await fetch(`${gw.server.url}/v1/chat/completions`, {
     method: "POST",
     headers: { authorization: `Bearer ${ray.key}`, "content-type": "application/json" },
@@ -397,6 +406,8 @@ for (const provider of PROVIDERS) {
         }
       })().then(() => null, (e) => e);
       assert.ok(failure instanceof OpenAI.APIError, `${failure}`);
+      // OpenAI's envelope, read by the SDK from the stream's last event.
+      assert.deepEqual([failure.type, failure.code], ["server_error", "upstream_error"]);
       assert.match(
         failure.message,
         /failed mid-stream; you were charged only for what was delivered/,
@@ -449,6 +460,11 @@ test("failover: Claude's first channel overloaded (529), failing (500) or silent
     { first: { kind: "error", status: 529 } as const, stream: false },
     { first: { kind: "error", status: 500 } as const, stream: true },
     { first: { kind: "hang" } as const, stream: false },
+    // A stream that fails before its first token has delivered nothing: the next channel serves.
+    {
+      first: { kind: "fail_mid_stream", afterWords: 0, how: "error_event" } as const,
+      stream: true,
+    },
   ];
   for (const [i, { first, stream }] of cases.entries()) {
     text.respond = () => first;
@@ -487,11 +503,11 @@ test("failover: Claude's first channel overloaded (529), failing (500) or silent
     messages: [{ role: "user", content: "Hello" }],
   });
   assert.equal(answer.choices[0].message.content, "Compatible.");
-  const row = (await finalRows(fin.id, 4)).at(-1)!;
+  const row = (await finalRows(fin.id, 5)).at(-1)!;
   assert.deepEqual([row.status, row.cost, row.channel_id], ["ok", cost, ids["claude-compatible"]]);
   const resolutions = await resolutionsOf(fin.accountId);
-  assert.deepEqual(resolutions.map((r) => [r.kind, r.amount]), Array(4).fill(["settle", cost]));
-  assert.equal((await balanceOf(sql, fin.accountId)).available, 5_000_000n - 4n * cost);
+  assert.deepEqual(resolutions.map((r) => [r.kind, r.amount]), Array(5).fill(["settle", cost]));
+  assert.equal((await balanceOf(sql, fin.accountId)).available, 5_000_000n - 5n * cost);
   await assertLedgerHolds(sql);
 });
 
@@ -620,6 +636,20 @@ test("Idempotency-Key on a stream: the retry replays the stream, free; a stream 
   const cost = await priced(body.model, usage);
   assert.equal((await balanceOf(sql, sid.accountId)).available, 5_000_000n - cost);
 
+  // While the first call under a key still streams, a retry is told so, free.
+  let letGo!: () => void;
+  const gate = new Promise<void>((resolve) => (letGo = resolve));
+  text.respond = () => ({ kind: "reply", text: "Slowly.", usage, until: gate });
+  const slow = { "Idempotency-Key": "chat-stream-slow" };
+  const running = client.chat.completions.create(body, { headers: slow }).then(readStream);
+  await eventually(() => text.calls.length === calls + 2, "the first call at the upstream");
+  const early = await client.chat.completions.create(body, { headers: slow })
+    .then(() => null, (e) => e);
+  assert.ok(early instanceof OpenAI.ConflictError);
+  assert.equal(early.code, "idempotency_key_in_progress");
+  letGo();
+  assert.equal((await running).content, "Slowly.");
+
   // A failed stream's partial answer is not an answer to replay: the retry asks the upstream.
   text.respond = () => ({ kind: "fail_mid_stream", afterWords: 2, how: "cut" });
   const retried = { "Idempotency-Key": "chat-stream-2" };
@@ -629,11 +659,13 @@ test("Idempotency-Key on a stream: the retry replays the stream, free; a stream 
   text.respond = () => ({ kind: "reply", text: "Whole this time.", usage });
   const whole = await readStream(await client.chat.completions.create(body, { headers: retried }));
   assert.equal(whole.content, "Whole this time.");
-  assert.equal(text.calls.length, calls + 3);
-  const rows = await finalRows(sid.id, 4);
+  assert.equal(text.calls.length, calls + 4);
+  const rows = await finalRows(sid.id, 6);
   assert.deepEqual(rows.map((r) => [r.status, r.error_code]), [
     ["ok", null],
     ["ok", "idempotent_replay"],
+    ["ok", null],
+    ["refused", "idempotency_key_in_progress"],
     ["ok", "upstream_failed_mid_stream"],
     ["ok", null],
   ]);
