@@ -7,6 +7,7 @@ import { buildIslands, ISLAND_PREFIX } from "./islands.ts";
 import { serveStatic } from "hono/deno";
 import { fileURLToPath } from "node:url";
 import { ApiError } from "../services/platform/errors.ts";
+import { isDatabaseUnavailable, noteDatabaseUnavailable } from "../services/platform/database.ts";
 import { newPrefixedId } from "../services/platform/ids.ts";
 import { LOCALE_COOKIE, pickLocale } from "../services/i18n/index.ts";
 import { getCookie } from "hono/cookie";
@@ -51,7 +52,7 @@ export async function createApp(services: AppServices): Promise<Hono<AppEnv>> {
   app.onError((error, c) => {
     // Hono's own middleware answers with these (the CSRF check's 403).
     if (error instanceof HTTPException) return error.getResponse();
-    const apiError = error instanceof ApiError ? error : internalError(error, c.var.requestId);
+    const apiError = apiErrorOf(error, c.var.requestId);
     for (const [name, value] of Object.entries(apiError.headers)) c.header(name, value);
     return c.json(apiError.envelope(), apiError.status as 400);
   });
@@ -80,6 +81,15 @@ export async function createApp(services: AppServices): Promise<Hono<AppEnv>> {
 
   await mountFileRoutes(app, new URL("../routes/", import.meta.url));
   return app;
+}
+
+function apiErrorOf(error: unknown, requestId: string): ApiError {
+  if (error instanceof ApiError) return error;
+  if (isDatabaseUnavailable(error)) {
+    noteDatabaseUnavailable(error);
+    return ApiError.databaseUnavailable();
+  }
+  return internalError(error, requestId);
 }
 
 function internalError(error: unknown, requestId: string): ApiError {

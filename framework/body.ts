@@ -27,18 +27,3 @@ export async function readForm(
 ): Promise<Record<string, string>> {
   return Object.fromEntries(new URLSearchParams(await readBodyText(request, maxBytes)));
 }
-
-/** A form's fields (urlencoded or multipart), read with the same cap; {} when it is no form. */
-export async function readFormBody(
-  request: Request,
-  maxBytes: number,
-): Promise<Record<string, FormDataEntryValue>> {
-  const text = await readBodyText(request, maxBytes);
-  const contentType = request.headers.get("content-type") ?? "";
-  try {
-    const form = await new Response(text, { headers: { "content-type": contentType } }).formData();
-    return Object.fromEntries(form);
-  } catch {
-    return {};
-  }
-}

@@ -19,7 +19,8 @@ import {
   listApiKeys,
   revokeApiKey,
 } from "../services/accounts/api_keys.ts";
-import { balanceOf, LedgerError, topUp } from "../services/billing/ledger.ts";
+import { balanceOf, LedgerError, refund, topUp } from "../services/billing/ledger.ts";
+import { closeMonth, InvoiceError, monthSchema } from "../services/billing/invoices.ts";
 import { checkLedger, overdueHolds } from "../services/billing/ledger_check.ts";
 import { formatUsd, parseUsd } from "../services/billing/money.ts";
 import { hex, sha256 } from "../services/platform/sha256.ts";
@@ -96,6 +97,59 @@ export const commands: Record<string, Command> = {
         `topped up ${user.email} with ${formatUsd(transfer.amount)} USD (transfer ${transfer.id})`,
         `available balance: ${formatUsd(balance.available)} USD`,
       ];
+    },
+  },
+  refund: {
+    usage:
+      "--request req_… [--usd X] [--reference R] [--reason TEXT]   (all of the call's charge not refunded yet, unless --usd)",
+    flags: {
+      request: z.string().regex(/^req_[0-9a-f]{32}$/, "a request id like req_0196…"),
+      usd: usd.refine((amount) => amount > 0n, "must be more than 0").optional(),
+      reference: z.string().min(1).max(200).optional(),
+      reason: z.string().min(1).max(500).optional(),
+    },
+    async run(sql, f) {
+      const requestId = f.request as string;
+      const reference = f.reference as string | undefined;
+      const transfer = await refund(sql, {
+        id: reference ? uuidFrom(`refund:${requestId}:${reference}`) : newId(),
+        requestId,
+        amount: (f.usd as bigint | undefined) ?? null,
+        note: (f.reason as string | undefined) ?? reference ?? "refund",
+      });
+      return [
+        `refunded ${
+          formatUsd(transfer.amount)
+        } USD of ${requestId} to ledger account ${transfer.creditAccountId} (transfer ${transfer.id}); it is on the invoice of the month open now`,
+      ];
+    },
+  },
+  "invoice:close": {
+    usage:
+      "--month YYYY-MM   (every account whose money moved in it; running it again changes nothing)",
+    flags: { month: monthSchema },
+    async run(sql, f) {
+      const closed = await closeMonth(sql, f.month as string, {
+        onWaiting: (pids) =>
+          console.error(
+            `waiting for transactions begun before the cutoff to end (pids ${pids.join(", ")})…`,
+          ),
+      });
+      const { period } = closed;
+      const lines = [
+        `${period.month} ${closed.closedNow ? "closed now" : "was closed already"} (${
+          period.closedAt!.toISOString()
+        }): transfers from ${period.startsAt.toISOString()} until ${period.endsAt.toISOString()}`,
+        ...closed.invoices.map((i) =>
+          `${i.number}  ledger account ${i.accountId}  opening ${
+            formatUsd(i.totals.openingBalance)
+          }  top-ups ${formatUsd(i.totals.topUps)}  refunds ${
+            formatUsd(i.totals.refunds)
+          }  charges ${formatUsd(i.totals.charges)}  closing ${formatUsd(i.totals.closingBalance)}`
+        ),
+      ];
+      lines.push(`${closed.invoices.length} invoice(s)`);
+      return lines;
     },
   },
   "key:create": {
@@ -455,7 +509,8 @@ export async function runAdmin(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     const refused = error instanceof UsageError || error instanceof AccountError ||
-      error instanceof ChannelError ||
+      error instanceof ChannelError || error instanceof InvoiceError ||
+      (error instanceof LedgerError && error.code === "nothing_to_refund") ||
       // e.g. a top-up --reference reused with another amount
       (error instanceof LedgerError && error.code === "transfer_exists_with_different_fields");
     if (refused) {

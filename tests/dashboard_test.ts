@@ -44,7 +44,7 @@ test("signed in, every page shows the sidebar, the balance in dollars and cents,
       "the current section is marked",
     );
     await page.goto(`${base}/logs`);
-    assert.match(await page.locator("main").innerText(), /Coming soon/);
+    assert.match(await page.locator("main").innerText(), /No requests yet/);
     assert.equal(await page.title(), "Request log · Tokensmart");
     assert.deepEqual(errors, []);
   } finally {

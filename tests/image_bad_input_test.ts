@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 import { test } from "./_helpers/database.ts";
 import { assertLedgerHolds, customer } from "./_helpers/fixtures.ts";
 import { startGateway } from "./_helpers/app.ts";
+import OpenAI from "openai";
 import { balanceOf } from "../services/billing/ledger.ts";
+import { forgetCatalog } from "../services/billing/pricing.ts";
 
 const gw = await startGateway();
 const { sql, upstream } = gw;
@@ -321,4 +323,23 @@ test("a 32,000-character prompt of emoji is within the limit (characters, not UT
   );
   assert.equal(response.status, 200, JSON.stringify(await response.clone().json()));
   await response.body?.cancel();
+});
+
+test("a model past its shutdown date is refused as OpenAI refuses a retired model, free", async () => {
+  const sam = await customer(sql, { balance: 1_000_000n });
+  await sql`update models set shutdown_date = '2020-01-01' where id = 'gpt-image-1-mini'`;
+  forgetCatalog(sql);
+  try {
+    const error = await gw.client(sam.key).images.generate({
+      model: "gpt-image-1-mini",
+      prompt: "a fox",
+    }).then(() => null, (e) => e);
+    assert.ok(error instanceof OpenAI.NotFoundError);
+    assert.equal(error.code, "model_not_found");
+    assert.match(error.message, /shut down on 2020-01-01/);
+  } finally {
+    await sql`update models set shutdown_date = '2099-12-31' where id = 'gpt-image-1-mini'`;
+    forgetCatalog(sql);
+  }
+  assert.equal((await balanceOf(sql, sam.accountId)).available, 1_000_000n);
 });

@@ -579,7 +579,7 @@ test("GET /v1/models lists the image models, OpenAI-shaped, with shutdown dates"
   const mini = await client.models.retrieve("gpt-image-1-mini");
   assert.equal(mini.object, "model");
   assert.equal(mini.owned_by, "openai");
-  assert.equal((mini as unknown as { shutdown_date: string }).shutdown_date, "2026-12-01");
+  assert.equal((mini as unknown as { shutdown_date: string }).shutdown_date, "2099-12-31");
   const missing = await client.models.retrieve("dall-e-2").then(() => null, (e) => e);
   assert.ok(missing instanceof OpenAI.NotFoundError);
 });

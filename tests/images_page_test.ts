@@ -16,8 +16,6 @@ import { displayUsd } from "../services/billing/money.ts";
 const gw = await startGateway();
 const { sql } = gw;
 const base = gw.server.url;
-// Models with an announced shutdown stay on sale here, so these tests do not depend on the date.
-await sql`update models set shutdown_date = null`;
 
 const PNG = [0x89, 0x50, 0x4e, 0x47];
 const promptBox = (page: Page) => page.getByRole("textbox", { name: "Describe the picture" });

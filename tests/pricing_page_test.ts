@@ -37,7 +37,7 @@ test("every image model's price per generation, by size and quality, exactly", a
   );
   assert.match(html, /\$0\.004321/);
   assert.equal(html.match(/Custom sizes:/g)?.length, 1, "gpt-image-2 alone makes custom sizes");
-  assert.match(html, /Retires Dec 1, 2026/);
+  assert.match(html, /Retires Dec 31, 2099/);
   // Text models per million tokens: claude-sonnet-4-5 at its launch rates (migration 0016).
   assert.match(html, /Text models/);
   assert.match(html, /claude-sonnet-4-5.*?\$3\.60.*?\$0\.36.*?\$4\.50.*?\$18\.00/s);
@@ -51,7 +51,7 @@ test("in Chinese: 每次生成, and the same prices", async () => {
   assert.match(html, /每次生成/);
   assert.match(html, /<title>价格 · Tokensmart<\/title>/);
   assert.match(html, /\$0\.2532/);
-  assert.match(html, /2026年12月1日停用/);
+  assert.match(html, /2099年12月31日停用/);
 });
 
 test("in Chromium: the Per Generation column on a desktop and on a phone, no sideways scroll", async () => {

@@ -3,9 +3,12 @@ import type { AppContext } from "../../framework/context.ts";
 import { Island } from "../../components/Island.tsx";
 import CopyButton from "../../islands/CopyButton.tsx";
 import { ImagesIcon, KeyIcon, PriceIcon } from "../../components/icons.tsx";
-import { balanceOf } from "../../services/billing/ledger.ts";
-import { displayBalance, type Micros } from "../../services/billing/money.ts";
+import { displayBalance } from "../../services/billing/money.ts";
+import { type UsageSummary, usageSummary } from "../../services/billing/usage.ts";
 import { pick, tFor } from "../../services/i18n/index.ts";
+import { monthName } from "../../services/i18n/time.ts";
+import { UsageByModel, UsageChart } from "../../components/UsageChart.tsx";
+import { Money } from "../../components/InvoiceDocument.tsx";
 
 export default async function Home({ c }: { c: AppContext }) {
   const t = tFor(c.var.locale);
@@ -15,10 +18,10 @@ export default async function Home({ c }: { c: AppContext }) {
   -H "Content-Type: application/json" \\
   -d '{"model":"gpt-image-2","prompt":"A cozy cabin in a snowy forest at dusk","size":"1024x1024"}'`;
   const visitor = c.var.visitor;
-  const balance = visitor && (await balanceOf(c.var.services.sql, visitor.accountId)).available;
+  const usage = visitor && await usageSummary(c.var.services.sql, visitor.accountId);
   return (
     <>
-      {balance === null ? <Hero c={c} /> : <Welcome c={c} balance={balance} />}
+      {usage ? <Welcome c={c} usage={usage} /> : <Hero c={c} />}
       <section class="quickstart" aria-labelledby="quickstart">
         <h2 id="quickstart">{t("home.quickstart")}</h2>
         <p class="muted">
@@ -65,8 +68,9 @@ function Hero({ c }: { c: AppContext }) {
   );
 }
 
-function Welcome({ c, balance }: { c: AppContext; balance: Micros }) {
+function Welcome({ c, usage }: { c: AppContext; usage: UsageSummary }) {
   const t = tFor(c.var.locale);
+  const balance = usage.available;
   const next = [
     { href: "/images", title: "home.next.images", body: "home.next.images.body", Icon: ImagesIcon },
     { href: "/keys", title: "home.next.keys", body: "home.next.keys.body", Icon: KeyIcon },
@@ -86,6 +90,7 @@ function Welcome({ c, balance }: { c: AppContext; balance: Micros }) {
           {balance === 0n && t("home.welcome.empty")}
         </p>
       </header>
+      <Usage c={c} usage={usage} />
       <ul class="next-steps">
         {next.map(({ href, title, body, Icon }) => (
           <li>
@@ -98,5 +103,45 @@ function Welcome({ c, balance }: { c: AppContext; balance: Micros }) {
         ))}
       </ul>
     </>
+  );
+}
+
+/** Usage at a glance: the balance, the running month's charges so far, the last 30 days. */
+function Usage({ c, usage }: { c: AppContext; usage: UsageSummary }) {
+  const t = tFor(c.var.locale);
+  return (
+    <section class="usage" aria-labelledby="usage-title">
+      <h2 id="usage-title">{t("usage.title")}</h2>
+      <dl class="usage-stats">
+        <div class="card">
+          <dt>{t("usage.balance")}</dt>
+          <dd>{displayBalance(usage.available)}</dd>
+        </div>
+        <div class="card">
+          <dt>
+            {t("usage.monthToDate")}{" "}
+            <span class="muted">({monthName(c.var.locale, usage.month)})</span>
+          </dt>
+          <dd>
+            <Money amount={usage.monthToDate} />
+          </dd>
+          <dd class="small">
+            <a href={`/invoices/${usage.month}`}>{t("usage.seeInvoice")}</a>
+          </dd>
+        </div>
+        <div class="card">
+          <dt>{t("usage.last30")}</dt>
+          <dd>
+            <Money amount={usage.total} />
+          </dd>
+        </div>
+      </dl>
+      <div class="card">
+        <h3>{t("usage.chart.title")}</h3>
+        {usage.total === 0n && <p class="muted">{t("usage.none")}</p>}
+        <UsageChart usage={usage} locale={c.var.locale} />
+        {usage.byModel.length > 0 && <UsageByModel usage={usage} locale={c.var.locale} />}
+      </div>
+    </section>
   );
 }

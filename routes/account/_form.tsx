@@ -6,7 +6,7 @@
 import type { ComponentChild } from "preact";
 import type { z } from "zod";
 import type { AppContext } from "../../framework/context.ts";
-import { readFormBody } from "../../framework/body.ts";
+import { readForm } from "../../framework/body.ts";
 import { clientIp } from "../../framework/client_ip.ts";
 import { renderPage } from "../../framework/render.tsx";
 import { ApiError } from "../../services/platform/errors.ts";
@@ -55,7 +55,7 @@ export async function handleAccountForm<T extends { email?: string }>(
 
 async function readFields(c: AppContext): Promise<Record<string, unknown>> {
   try {
-    return await readFormBody(c.req.raw, ACCOUNT_FORM_MAX_BYTES);
+    return await readForm(c.req.raw, ACCOUNT_FORM_MAX_BYTES);
   } catch (error) {
     if (error instanceof ApiError && error.status === 413) {
       throw new FormRefusal(413, t(c.var.locale, "form.tooLarge"));

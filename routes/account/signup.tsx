@@ -2,15 +2,15 @@
 // (services/accounts/signup.ts decides; this page says it in the visitor's language).
 import type { AppContext, Handlers } from "../../framework/context.ts";
 import { renderPage } from "../../framework/render.tsx";
-import { readForm } from "../../framework/body.ts";
-import { clientIp } from "../../framework/client_ip.ts";
+import { z } from "zod";
 import { localPath } from "../../framework/local_path.ts";
 import { type Alert, AuthCard } from "../../components/AuthCard.tsx";
 import { FieldError } from "../../components/FieldError.tsx";
 import { signUp, type SignupAnswer } from "../../services/accounts/signup.ts";
 import { type MessageKey, tFor } from "../../services/i18n/index.ts";
-import { retryIn } from "../../services/i18n/time.ts";
 import { logIn } from "./_session_cookie.ts";
+import { handleAccountForm } from "./_form.tsx";
+import { SIGNUP_ATTEMPTS } from "../../services/accounts/attempt_limits.ts";
 
 const PROBLEM_MESSAGES = {
   bad_email: "account.signup.badEmail",
@@ -18,23 +18,34 @@ const PROBLEM_MESSAGES = {
   long_password: "account.signup.longPassword",
 } as const satisfies Record<string, MessageKey>;
 
+const signupForm = z.object({
+  email: z.string().max(1024).default(""),
+  password: z.string().max(4096).default(""),
+  /** Where to go once signed up: a path on this site (framework/local_path.ts). */
+  next: z.string().optional(),
+});
+
 export const handler: Handlers = {
-  async POST(c) {
-    const form = await readForm(c.req.raw, 4096);
-    const input = { email: form.email ?? "", next: localPath(form.next, "") };
-    const answer = await signUp(c.var.services.sql, {
-      email: input.email,
-      password: form.password ?? "",
-      clientAddress: clientIp(c),
-    });
-    if (answer.kind === "created") {
-      await logIn(c, answer.user.id);
-      return c.redirect(input.next || "/", 303);
-    }
-    if (answer.kind === "limited") c.header("retry-after", String(answer.retryAfterSeconds));
-    const status = answer.kind === "limited" ? 429 : 400;
-    return renderPage(c, ({ c }) => <SignupPage c={c} {...input} answer={answer} />, status);
-  },
+  POST: (c) =>
+    handleAccountForm(c, {
+      schema: signupForm,
+      rules: SIGNUP_ATTEMPTS,
+      page: (error) => (
+        <SignupPage c={c} email="" next="" alert={{ tone: "notice", text: error }} />
+      ),
+      async work(form) {
+        const input = { email: form?.email ?? "", next: localPath(form?.next, "") };
+        const answer = await signUp(c.var.services.sql, {
+          email: input.email,
+          password: form?.password ?? "",
+        });
+        if (answer.kind === "created") {
+          await logIn(c, answer.user.id);
+          return c.redirect(input.next || "/", 303);
+        }
+        return renderPage(c, ({ c }) => <SignupPage c={c} {...input} answer={answer} />, 400);
+      },
+    }),
 };
 
 export default function Signup({ c }: { c: AppContext }) {
@@ -42,11 +53,13 @@ export default function Signup({ c }: { c: AppContext }) {
 }
 
 function SignupPage(
-  { c, email, next, answer }: {
+  { c, email, next, answer, alert: refusal }: {
     c: AppContext;
     email: string;
     next: string;
     answer?: Exclude<SignupAnswer, { kind: "created" }>;
+    /** The account forms' own refusal (too many attempts, too large, busy). */
+    alert?: Alert;
   },
 ) {
   const t = tFor(c.var.locale);
@@ -54,12 +67,7 @@ function SignupPage(
   const problems = answer?.kind === "invalid" ? answer.problems : {};
   const alert: Alert | undefined = answer?.kind === "refused"
     ? { tone: "error", text: t("account.signup.refused") }
-    : answer?.kind === "limited"
-    ? {
-      tone: "notice",
-      text: t("account.signup.limited", { when: retryIn(c.var.locale, answer.retryAfterSeconds) }),
-    }
-    : undefined;
+    : refusal;
   return (
     <AuthCard
       title={t("account.signup.title")}

@@ -1,4 +1,4 @@
-// Attempt limits of the account forms (log in; sign up passes rules of its own): every attempt
+// Attempt limits of the account forms (log in, sign up): every attempt
 // counts against the client's address and, when the form names one, the email it is for
 // (services/accounts/rate_limits.ts keeps the counts). They are counted before any password is hashed,
 // so they also bound the hashing a single client can make us do.
@@ -18,6 +18,13 @@ export const LOGIN_ATTEMPTS: AttemptRules = {
   // Strict: this is what stops guessing one account's password (at most 40 guesses an hour),
   // while its owner can mistype ten times. A stranger can make the owner wait 15 minutes at most.
   perEmail: { bucket: "login:email", limit: 10, windowSeconds: 15 * 60 },
+};
+
+export const SIGNUP_ATTEMPTS: AttemptRules = {
+  // A household or an office signs up a few people an hour, not more; refusals count too, so a
+  // burst can neither make accounts in bulk nor probe which emails exist.
+  perIp: { bucket: "signup:ip", limit: 10, windowSeconds: 3600 },
+  perEmail: { bucket: "signup:email", limit: 5, windowSeconds: 3600 },
 };
 
 /** Counts one attempt from `ip` (for `email`, if given) and says whether it may go on. */

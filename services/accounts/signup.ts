@@ -1,18 +1,11 @@
 // Signing up on the pages: an email and a password make a user with an empty customer account.
 //
-// Attempts are limited per client address and per email (services/accounts/rate_limits.ts), counted
-// before anything else, so a burst can neither create accounts in bulk nor probe which emails
-// exist. A taken email gets the same refusal as any other account that cannot be made, and takes
-// as long (createUser hashes the password before it tries the insert), so the answer does not
-// confirm that the address has an account.
+// Attempts are limited before this runs (SIGNUP_ATTEMPTS, counted by the account forms:
+// routes/account/_form.tsx). A taken email gets the same refusal as any other account that cannot
+// be made, and takes as long (createUser hashes the password before it tries the insert), so the
+// answer does not confirm that the address has an account.
 import { AccountError, createUser, emailSchema, passwordSchema, type User } from "./users.ts";
 import type { Sql } from "../platform/database.ts";
-import { hitAll, type RateLimit } from "./rate_limits.ts";
-
-export const SIGNUP_LIMITS = {
-  perAddress: { bucket: "signup:ip", limit: 10, windowSeconds: 3600 },
-  perEmail: { bucket: "signup:email", limit: 5, windowSeconds: 3600 },
-} satisfies Record<string, RateLimit>;
 
 export type SignupProblem = "bad_email" | "short_password" | "long_password";
 
@@ -20,19 +13,12 @@ export type SignupAnswer =
   | { kind: "created"; user: User }
   | { kind: "invalid"; problems: Partial<Record<"email" | "password", SignupProblem>> }
   /** The account could not be made (the email is taken): said without saying why. */
-  | { kind: "refused" }
-  | { kind: "limited"; retryAfterSeconds: number };
+  | { kind: "refused" };
 
 export async function signUp(
   sql: Sql,
-  input: { email: string; password: string; clientAddress: string },
+  input: { email: string; password: string },
 ): Promise<SignupAnswer> {
-  const decision = await hitAll(sql, [
-    { rule: SIGNUP_LIMITS.perAddress, subject: input.clientAddress },
-    { rule: SIGNUP_LIMITS.perEmail, subject: input.email.trim().toLowerCase() },
-  ]);
-  if (!decision.allowed) return { kind: "limited", retryAfterSeconds: decision.retryAfterSeconds };
-
   const problems: Partial<Record<"email" | "password", SignupProblem>> = {};
   if (!emailSchema.safeParse(input.email.trim()).success) problems.email = "bad_email";
   const password = passwordSchema.safeParse(input.password);

@@ -19,14 +19,24 @@
 // records made from each answer (a refused hold logs "refused", a hold that expired meanwhile
 // delivers free), then COMMIT. Under light load a group carries one call and starts at once.
 //
-// A group with no answer from PostgreSQL within flightTimeoutMs fails its calls with
-// FlightTimeout instead of keeping every later group waiting behind it.
+// A group with no answer from PostgreSQL within flightTimeoutMs (5 s; a group takes milliseconds)
+// fails its calls with FlightTimeout instead of keeping every later group waiting behind it, and
+// its backend is ended first, so that its transaction is over before anyone decides what its
+// calls did. A group whose connection failed (the database restarting, or down) fails its calls
+// at once, with the error: none of them goes again alone, and nothing more is sent on that
+// connection.
 //
 // All of a group commits, or none of it. When a statement fails otherwise, the group rolls back and
 // each call's write runs again alone, in a group of its own, so only the failing one fails. The ledger
 // locks the accounts of a whole group in ascending order, and keys only after them, so two groups
 // (two server threads) never wait on each other in a circle.
-import type { Sql, Tx } from "../platform/database.ts";
+import {
+  DatabaseUnavailable,
+  isDatabaseUnavailable,
+  type Sql,
+  terminateBackend,
+  type Tx,
+} from "../platform/database.ts";
 import {
   asLedgerError,
   type HoldInput,
@@ -95,22 +105,39 @@ export interface GroupCommitOptions {
   maxGroup?: number;
   /** A group's transaction failed other than by a refusal, and its calls go again one by one. */
   onFallback?(error: unknown, calls: number): void;
-  /** How long a group waits for PostgreSQL's answers before its calls fail (60 s). */
+  /** How long a group waits for PostgreSQL's answers before its calls fail (5 s). */
   flightTimeoutMs?: number;
 }
 
 /**
- * A group had no answer from PostgreSQL in time. Whether it committed is unknown: a caller that
- * must know asks the database (images.ts resolves a settle's fate by releasing its hold). Its
- * connection is left out of the pool: postgres.js can leave a connection whose server process
- * died mid-statement with queries that are never answered.
+ * A group got no connection to PostgreSQL (it is down, or restarting): nothing of it was sent, so
+ * nothing of it happened.
  */
-export class FlightTimeout extends Error {
-  constructor(ms: number) {
-    super(`no answer from PostgreSQL to a group commit in ${ms} ms`);
-    this.name = "FlightTimeout";
+export class NotSent extends DatabaseUnavailable {
+  override name = "NotSent";
+  constructor(cause: unknown) {
+    super(`a group commit got no connection to PostgreSQL: ${cause}`, { cause });
   }
 }
+
+/**
+ * A group had no answer from PostgreSQL in time. `over`: its transaction is over (its backend was
+ * ended), committed before or never, and a caller that must know asks the database (images.ts
+ * decides a settle's fate by releasing its hold).
+ */
+export class FlightTimeout extends DatabaseUnavailable {
+  override name = "FlightTimeout";
+  constructor(ms: number, readonly over: boolean) {
+    super(
+      `no answer from PostgreSQL to a group commit in ${ms} ms${
+        over ? "" : "; its backend could not be ended"
+      }`,
+    );
+  }
+}
+
+/** How long pg_terminate_backend waits for the backend to be gone. */
+const TERMINATE_WAIT_MS = 2_000;
 
 export function groupCommit(sql: Sql, options: GroupCommitOptions = {}): GroupCommit {
   const maxGroup = options.maxGroup ?? 100;
@@ -119,7 +146,7 @@ export function groupCommit(sql: Sql, options: GroupCommitOptions = {}): GroupCo
       console.warn(
         `group commit: a group of ${calls} failed (${error}); each call goes again alone`,
       ));
-  const flightTimeoutMs = options.flightTimeoutMs ?? 60_000;
+  const flightTimeoutMs = options.flightTimeoutMs ?? 5_000;
   const queue: Pending[] = [];
   let inFlight = false;
   let scheduled = false;
@@ -137,7 +164,9 @@ export function groupCommit(sql: Sql, options: GroupCommitOptions = {}): GroupCo
     ) {
       // A refusal (or a hold not open, or a retry) among the calls: the same group, carefully.
       await runGroup(group, false);
-    } else if (group.length === 1 || result.error instanceof FlightTimeout) {
+    } else if (group.length === 1 || isDatabaseUnavailable(result.error)) {
+      // Going again alone cannot help a database that is away; and a group whose answer was lost
+      // may have committed: its callers find out.
       for (const pending of group) pending.reject(result.error);
     } else {
       // Nothing of the group is in: each call runs again alone, so only the failing one fails.
@@ -161,7 +190,7 @@ export function groupCommit(sql: Sql, options: GroupCommitOptions = {}): GroupCo
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         stuck = true;
-        reject(new FlightTimeout(flightTimeoutMs));
+        reject(new Error("flight timeout"));
       }, flightTimeoutMs);
     });
     late.catch(() => {});
@@ -175,11 +204,13 @@ export function groupCommit(sql: Sql, options: GroupCommitOptions = {}): GroupCo
       clearTimeout(timer);
       // A connection that comes after all goes back to the pool.
       if (stuck) reserving.then((late) => late.release(), () => {});
-      return { error };
+      return { error: new NotSent(stuck ? `no connection in ${flightTimeoutMs} ms` : error) };
     }
     const tx = connection as unknown as Tx;
     // Statements go out in the order they are made, each without waiting for the one before.
-    const statements: Promise<unknown>[] = [];
+    const begin = connection`begin`.execute();
+    const statements: Promise<unknown>[] = [begin];
+    let releasable = true;
     try {
       const holds = calls.flatMap((call) => call.hold ? [call.hold] : []);
       const resolutions = calls.flatMap((call) => call.resolution ? [call.resolution] : []);
@@ -191,26 +222,13 @@ export function groupCommit(sql: Sql, options: GroupCommitOptions = {}): GroupCo
           resolution: call.resolution && "resolved",
         }));
         records = recordsOf(calls, outcomes);
-        statements.push(
-          connection`begin`.execute(),
-          postAllOrNothing(tx, holds, resolutions).execute(),
-        );
+        statements.push(postAllOrNothing(tx, holds, resolutions).execute());
       } else {
-        statements.push(connection`begin`.execute(), post(tx, holds, resolutions));
+        statements.push(post(tx, holds, resolutions));
         const posted = (await inTime(Promise.all(statements)))[1] as Awaited<
           ReturnType<typeof post>
         >;
-        let h = 0, r = 0;
-        outcomes = calls.map((call) => {
-          const hold = call.hold ? posted.holds[h++] : undefined;
-          const resolution = call.resolution ? posted.resolutions[r++] : undefined;
-          if (hold instanceof LedgerError) return hold;
-          if (resolution instanceof LedgerError) return resolution;
-          return {
-            hold: hold && (hold.held ? "held" : hold.refusal),
-            resolution: resolution && (resolution.notOpen ? "not_open" : "resolved"),
-          };
-        });
+        outcomes = outcomesOf(calls, posted);
         records = recordsOf(calls, outcomes);
       }
 
@@ -236,17 +254,49 @@ export function groupCommit(sql: Sql, options: GroupCommitOptions = {}): GroupCo
       return failed ? { error: asLedgerError(firstCause(settled)) } : { outcomes };
     } catch (error) {
       if (!stuck) {
-        // Whatever was sent is answered before the rollback, its failures included.
+        // Whatever was sent is answered before the rollback, its failures included; a connection
+        // that failed is sent nothing more (the pool has it back, to connect again).
         await inTime(Promise.allSettled(statements)).catch(() => {});
-        await inTime(connection`rollback`.execute()).catch(() => {});
+        if (!isDatabaseUnavailable(error)) {
+          await inTime(connection`rollback`.execute()).catch(() => {});
+        }
       }
-      return { error: stuck ? new FlightTimeout(flightTimeoutMs) : error };
+      if (!stuck) return { error };
+      // Only once the backend is gone are its statements answered; until then they hold the
+      // connection, which must not go back to the pool.
+      releasable = await endBackend(begin, statements);
+      return { error: new FlightTimeout(flightTimeoutMs, releasable) };
     } finally {
       clearTimeout(timer);
-      if (stuck) {
-        console.error(`group commit: no answer in ${flightTimeoutMs} ms; connection dropped`);
-      } else connection.release();
+      if (releasable) connection.release();
     }
+  }
+
+  /**
+   * Ends the backend of a flight that had no answer in time, so that its transaction is over
+   * (committed already, or never) and its locks are free before its callers decide anything; true
+   * once it is gone and the flight's statements have failed with its connection.
+   */
+  async function endBackend(begin: Promise<unknown>, statements: Promise<unknown>[]) {
+    // postgres.js notes the backend a query was sent to (the key it would cancel it with).
+    const pid = (begin as unknown as { state?: { pid?: number } | null }).state?.pid;
+    const within = <T>(work: Promise<T>) =>
+      Promise.race([
+        work,
+        new Promise<never>((_, reject) => setTimeout(reject, flightTimeoutMs, "no answer")),
+      ]);
+    let ended = false;
+    if (pid) {
+      ended = await within(terminateBackend(sql, pid, TERMINATE_WAIT_MS)).catch(() => false);
+    }
+    // Its statements fail as PostgreSQL closes the connection (unless the line itself is dead).
+    if (ended) ended = await within(Promise.allSettled(statements)).then(() => true, () => false);
+    console.error(
+      `group commit: no answer in ${flightTimeoutMs} ms; backend ${pid ?? "(unknown)"} ${
+        ended ? "ended" : "could not be ended, connection dropped"
+      }`,
+    );
+    return ended;
   }
 
   function startGroup() {
@@ -274,6 +324,21 @@ export function groupCommit(sql: Sql, options: GroupCommitOptions = {}): GroupCo
       });
     },
   };
+}
+
+/** Each call's outcome from a careful group's ledger answers, in the order of the calls. */
+function outcomesOf(calls: CallWrite[], posted: Awaited<ReturnType<typeof post>>) {
+  let h = 0, r = 0;
+  return calls.map((call): LedgerOutcome | Error => {
+    const hold = call.hold ? posted.holds[h++] : undefined;
+    const resolution = call.resolution ? posted.resolutions[r++] : undefined;
+    if (hold instanceof LedgerError) return hold;
+    if (resolution instanceof LedgerError) return resolution;
+    return {
+      hold: hold && (hold.held ? "held" : hold.refusal),
+      resolution: resolution && (resolution.notOpen ? "not_open" : "resolved"),
+    };
+  });
 }
 
 /** Each call's records, chosen by its outcome (none for a call that failed). */

@@ -7,8 +7,8 @@
 //   settle   customer → revenue              posting the actual amount (≤ held; the rest is freed)
 //   release  customer → revenue              voiding it (a failure, a blocked prompt)
 //   expire   customer → revenue              voiding it after its deadline (the sweeper)
-//   refund   revenue → customer              posted correction of an earlier charge (kind
-//                                            reserved: refunds come with invoices)
+//   refund   revenue → customer              posted: gives back all or part of a call's charge
+//                                            (request_id names the call)
 //
 // A customer account keeps four running totals; its available money is
 // credits_posted − debits_posted − debits_pending, and the funds check is a guarded UPDATE, so no
@@ -34,7 +34,8 @@ export type LedgerErrorCode =
   | "transfer_exists_with_different_fields"
   | "invalid_amount"
   | "unknown_account"
-  | "not_all_succeeded";
+  | "not_all_succeeded"
+  | "nothing_to_refund";
 
 export class LedgerError extends Error {
   constructor(readonly code: LedgerErrorCode, message: string) {
@@ -110,6 +111,60 @@ export async function topUp(
         throw new LedgerError("unknown_account", `no customer account ${input.accountId}`);
       }
     }
+    return transfer;
+  });
+}
+
+/**
+ * Gives back `amount` of a call's charge (by default all that is not given back yet), as a posted
+ * transfer naming the call. A call's refunds never add up to more than its charge: the account's
+ * row is locked first, so two refunds of one call are judged one after the other.
+ */
+export async function refund(
+  db: Db,
+  input: { id: string; requestId: string; amount?: Micros | null; note?: string | null },
+): Promise<Transfer> {
+  if (input.amount != null) assertPositive(input.amount);
+  return await inTransaction(db, async (tx) => {
+    const [charge] = await tx<{ accountId: bigint; charged: bigint }[]>`
+      select s.debit_account_id as "accountId", s.amount as charged
+      from request_log r join ledger_transfers s on s.id = r.charge_id and s.kind = 'settle'
+      where r.request_id = ${input.requestId}`;
+    if (!charge) {
+      throw new LedgerError("nothing_to_refund", `call ${input.requestId} has no charge`);
+    }
+    const existing = await findTransfer(tx, input.id);
+    if (existing) {
+      return sameOrConflict(existing, {
+        kind: "refund",
+        amount: input.amount,
+        creditAccountId: charge.accountId,
+      });
+    }
+    await tx`select id from ledger_accounts where id = ${charge.accountId} for update`;
+    const [{ refunded }] = await tx<{ refunded: bigint }[]>`
+      select coalesce(sum(amount), 0)::bigint as refunded from ledger_transfers
+      where credit_account_id = ${charge.accountId} and kind = 'refund'
+        and request_id = ${input.requestId}`;
+    const left = charge.charged - refunded;
+    const amount = input.amount ?? left;
+    if (left <= 0n || amount > left) {
+      throw new LedgerError(
+        "nothing_to_refund",
+        `call ${input.requestId} was charged ${charge.charged} micro-dollars, of which ${left} can still be refunded`,
+      );
+    }
+    const { transfer } = await insertTransfer(tx, {
+      id: input.id,
+      kind: "refund",
+      debitAccountId: REVENUE_ACCOUNT,
+      creditAccountId: charge.accountId,
+      amount,
+      note: input.note ?? null,
+      requestId: input.requestId,
+    });
+    await tx`update ledger_accounts set credits_posted = credits_posted + ${amount}
+             where id = ${charge.accountId}`;
     return transfer;
   });
 }
@@ -351,10 +406,19 @@ export function startHoldSweeper(
   },
 ): { stop(): Promise<void> } {
   let running: Promise<unknown> = Promise.resolve();
+  let failing = false;
   const timer = setInterval(() => {
     running = running
       .then(() => releaseExpiredHolds(sql, { onExpire: options.onExpire }))
-      .catch(options.onError ?? console.error);
+      .then(() => {
+        if (failing) console.warn("hold sweeper: working again");
+        failing = false;
+      }, (error) => {
+        // While the database is away every sweep fails: said once, not every interval.
+        if (options.onError) options.onError(error);
+        else if (!failing) console.error("hold sweeper: failing, trying every interval:", error);
+        failing = true;
+      });
   }, options.intervalMs);
   return {
     async stop() {
@@ -400,14 +464,19 @@ export function asLedgerError(error: unknown): unknown {
   return code ? new LedgerError(code, (error as Error).message) : error;
 }
 
-/** Inserts a posted transfer (a top-up), or recognises a retry of one with the same id and fields. */
+/** Inserts a posted transfer (a top-up, a refund), or recognises a retry of one with the same id
+ *  and fields. */
 async function insertTransfer(
   tx: Tx,
-  t: Pick<Transfer, "id" | "kind" | "debitAccountId" | "creditAccountId" | "amount" | "note">,
+  t: Pick<Transfer, "id" | "kind" | "debitAccountId" | "creditAccountId" | "amount" | "note"> & {
+    requestId?: string;
+  },
 ): Promise<{ transfer: Transfer; created: boolean }> {
   const [inserted] = await tx<Transfer[]>`
-    insert into ledger_transfers (id, kind, debit_account_id, credit_account_id, amount, note)
-    values (${t.id}, ${t.kind}, ${t.debitAccountId}, ${t.creditAccountId}, ${t.amount}, ${t.note})
+    insert into ledger_transfers (id, kind, debit_account_id, credit_account_id, amount, note,
+      request_id)
+    values (${t.id}, ${t.kind}, ${t.debitAccountId}, ${t.creditAccountId}, ${t.amount}, ${t.note},
+      ${t.requestId ?? null})
     on conflict (id) do nothing
     returning ${transferColumns(tx)}`;
   if (inserted) return { transfer: inserted, created: true };

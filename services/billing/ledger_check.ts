@@ -142,6 +142,82 @@ const INVARIANTS: { name: string; query: string }[] = [
                          from images where images.request_id = r.request_id) i on true
       where r.status = 'ok' and r.kind = 'image' and (r.images <> i.count or r.cost <> i.cost)`,
   },
+  {
+    name:
+      "a call's refunds go back to the account it charged and never add up to more than its charge",
+    query: `
+      select f.request_id, sum(f.amount) as refunded, s.amount as charged
+      from ledger_transfers f
+      left join request_log r on r.request_id = f.request_id
+      left join ledger_transfers s on s.id = r.charge_id and s.kind = 'settle'
+      where f.kind = 'refund'
+      group by f.request_id, s.amount
+      having s.amount is null or sum(f.amount) > s.amount
+        or bool_or(f.credit_account_id <> s.debit_account_id)`,
+  },
+  {
+    name:
+      "a closed invoice still matches the ledger: its period's top-ups, refunds and charges, and its lines",
+    query: `
+      select i.number, i.top_ups, i.refunds, i.charges, c.top_ups as ledger_top_ups,
+        c.refunds as ledger_refunds, d.charges as ledger_charges, l.*
+      from invoices i join invoice_periods p on p.month = i.month
+      cross join lateral (
+        select coalesce(sum(amount) filter (where kind = 'topup'), 0) as top_ups,
+          coalesce(sum(amount) filter (where kind = 'refund'), 0) as refunds
+        from ledger_transfers where credit_account_id = i.account_id and kind in ('topup', 'refund')
+          and created_at >= p.starts_at and created_at < p.ends_at) c
+      cross join lateral (
+        select coalesce(sum(amount), 0) as charges from ledger_transfers
+        where debit_account_id = i.account_id and kind = 'settle'
+          and created_at >= p.starts_at and created_at < p.ends_at) d
+      cross join lateral (
+        select coalesce(sum(amount) filter (where kind = 'topup'), 0) as line_top_ups,
+          coalesce(sum(amount) filter (where kind = 'refund'), 0) as line_refunds,
+          coalesce(sum(amount) filter (where kind not in ('topup', 'refund')), 0) as line_charges
+        from invoice_lines where invoice_id = i.id) l
+      where (c.top_ups, c.refunds, d.charges, l.line_top_ups, l.line_refunds, l.line_charges)
+        <> (i.top_ups, i.refunds, i.charges, i.top_ups, i.refunds, i.charges)`,
+  },
+  {
+    name: "every account whose money moved in a closed month has that month's invoice",
+    query: `
+      select to_char(p.month, 'YYYY-MM') as month, t.account
+      from invoice_periods p cross join lateral (
+        select distinct case when kind = 'settle' then debit_account_id else credit_account_id end
+          as account
+        from ledger_transfers
+        where kind in ('topup', 'settle', 'refund')
+          and created_at >= p.starts_at and created_at < p.ends_at) t
+      where not exists (select 1 from invoices i where i.month = p.month and i.account_id = t.account)`,
+  },
+  {
+    name:
+      "closed months follow one another; each invoice opens with the account's previous closing balance",
+    query: `
+      select to_char(month, 'YYYY-MM') as month, 'period starts before the previous one ends' as what
+      from (select month, starts_at, lag(ends_at) over (order by month) as previous_end
+            from invoice_periods) p
+      where starts_at < previous_end
+      union all
+      select i.number, 'opening ' || i.opening_balance || ' after closing ' ||
+        coalesce(prev.closing_balance, 0)
+      from invoices i left join lateral (
+        select closing_balance from invoices o where o.account_id = i.account_id and o.month < i.month
+        order by o.month desc limit 1) prev on true
+      where i.opening_balance <> coalesce(prev.closing_balance, 0)`,
+  },
+  {
+    name: "invoice numbers run from 1 each year without a gap",
+    query: `
+      select n.year, count(*) as invoices, max(n.seq) as highest, c.last_number
+      from (select split_part(number, '-', 2)::int as year, split_part(number, '-', 3)::int as seq
+            from invoices) n
+      left join invoice_counters c on c.year = n.year
+      group by n.year, c.last_number
+      having count(*) <> max(n.seq) or count(distinct n.seq) <> count(*)
+        or c.last_number is distinct from max(n.seq)`,
+  },
 ];
 
 export async function checkLedger(db: Db): Promise<InvariantResult[]> {

@@ -57,7 +57,13 @@ export interface Catalog {
   /** Current per-image price by model, then `${size}|${quality}`. */
   imagePrices: Map<string, Map<string, Micros>>;
   /** Current per-token rates by text model. */
-  textPrices: Map<string, TextPrice>;
+  textPrices: Map<string, CatalogTextPrice>;
+}
+
+/** A text price as the catalogue holds it: with the valid_from of its row, exactly (text), which
+ *  a call's log line keeps so its invoice shows the rate it was charged at. */
+export interface CatalogTextPrice extends TextPrice {
+  priceFrom: string;
 }
 
 /** Whether the model's announced shutdown day has come (it is refused from that day on). */
@@ -70,6 +76,11 @@ const catalogCache = cachedPerDatabase(5_000, loadCatalog);
 /** Models and current prices, cached for a few seconds: `price:set` takes effect within 5 s. */
 export function catalog(db: Db): Promise<Catalog> {
   return catalogCache.get(db);
+}
+
+/** Drops the cached catalogue, for a change made outside this module (a test's SQL). */
+export function forgetCatalog(db: Db): void {
+  catalogCache.forget(db);
 }
 
 async function loadCatalog(db: Db): Promise<Catalog> {
@@ -87,10 +98,10 @@ async function loadCatalog(db: Db): Promise<Catalog> {
     if (!imagePrices.has(p.modelId)) imagePrices.set(p.modelId, new Map());
     imagePrices.get(p.modelId)!.set(`${p.size}|${p.quality}`, p.price);
   }
-  const textPrices = await db<({ modelId: string } & TextPrice)[]>`
+  const textPrices = await db<({ modelId: string } & CatalogTextPrice)[]>`
     select distinct on (model_id) model_id as "modelId", input_per_mtok as "inputPerMtok",
       cached_input_per_mtok as "cachedInputPerMtok", cache_write_per_mtok as "cacheWritePerMtok",
-      output_per_mtok as "outputPerMtok"
+      output_per_mtok as "outputPerMtok", to_json(valid_from) #>> '{}' as "priceFrom"
     from text_prices where valid_from <= now()
     order by model_id, valid_from desc`;
   return {

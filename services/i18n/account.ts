@@ -47,8 +47,4 @@ export const account = defineMessages({
     en: "That password is too long: 1,024 characters at most.",
     "zh-CN": "密码过长，最多 1024 个字符。",
   },
-  "account.signup.limited": {
-    en: "Too many sign-up attempts. Please try again {when}.",
-    "zh-CN": "注册尝试过于频繁，请{when}再试。",
-  },
 });

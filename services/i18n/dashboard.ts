@@ -18,12 +18,6 @@ export const dashboard = defineMessages({
     "zh-CN":
       "这里将列出每一次 API 调用和在“图像”页生成的每一张图，包括模型、状态、耗时和精确费用，并支持筛选与导出 CSV。",
   },
-  "soon.invoices": {
-    en:
-      "Monthly invoices, itemized by model, size and quality, with your top-ups: to read here, print, or download as CSV.",
-    "zh-CN":
-      "按月生成的明细账单，按模型、尺寸和质量逐项列出，并包含充值记录；可在此查看、打印或下载 CSV。",
-  },
   "soon.meanwhile": {
     en: "Until then, your balance is always at the top of the page.",
     "zh-CN": "在此之前，你的余额始终显示在页面顶部。",

@@ -15,6 +15,9 @@ import { keys } from "./keys.ts";
 import { pricing } from "./pricing.ts";
 import { images } from "./images.ts";
 import { accountForms } from "./account_forms.ts";
+import { invoices } from "./invoices.ts";
+import { usage } from "./usage.ts";
+import { logs } from "./logs.ts";
 
 export { format, type Locale, LOCALES };
 
@@ -27,6 +30,9 @@ export const catalogue = {
   ...pricing,
   ...images,
   ...accountForms,
+  ...invoices,
+  ...usage,
+  ...logs,
 };
 
 export type MessageKey = keyof typeof catalogue;

@@ -148,6 +148,7 @@ async function generateOnce(
       throw await held.cancelled({
         channelId: delivered.channel.id,
         upstreamLatencyMs: delivered.upstreamMs,
+        failover: delivered.failedOver,
       });
     }
     const { kept, answer } = keptOf(cat, ctx, request, unitMax!, delivered.result, uncommitted);

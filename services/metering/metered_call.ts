@@ -14,12 +14,17 @@
 // settle()). A kind plugs in with what it can cost and which channels serve it (hold), how one
 // channel is called (call), and what a delivery costs and keeps (`Kept`).
 import type { Config } from "../platform/config.ts";
-import type { Sql } from "../platform/database.ts";
+import { isDatabaseUnavailable, type Sql, untilAnswered } from "../platform/database.ts";
 import type { Caller } from "../accounts/api_keys.ts";
 import type { Channel } from "../catalog/channels.ts";
 import { ApiError } from "../platform/errors.ts";
 import type { HoldRefusal, Resolution } from "../billing/ledger.ts";
-import type { CallRecords, GroupCommit, LedgerOutcome } from "../billing/group_commit.ts";
+import {
+  type CallRecords,
+  type GroupCommit,
+  type LedgerOutcome,
+  NotSent,
+} from "../billing/group_commit.ts";
 import { type RequestLogEntry, type RequestStatus, writeRequestLog } from "./request_log.ts";
 import { claimIdempotencyKey, releaseIdempotencyKey } from "./idempotency.ts";
 import { type Delivered, failover, UpstreamFailure } from "../upstreams/failover.ts";
@@ -259,6 +264,8 @@ export class HeldCall {
   readonly signal: AbortSignal;
   /** The hold's deadline alone (a stream drained after its client left still stops there). */
   readonly deadline: AbortSignal;
+  /** When the sweeper may release the hold: no wait for the database goes past it. */
+  private readonly holdDeadline: number;
   private resolved = false;
   private readonly log: LogBase;
 
@@ -270,6 +277,7 @@ export class HeldCall {
   ) {
     this.log = logBaseOf(ctx, metering.model);
     const holdSeconds = s.config.HOLD_TIMEOUT_SECONDS;
+    this.holdDeadline = Date.now() + holdSeconds * 1000;
     this.deadline = AbortSignal.timeout(Math.max(1_000, (holdSeconds - 10) * 1000));
     this.signal = AbortSignal.any([ctx.signal, this.deadline]);
   }
@@ -319,9 +327,15 @@ export class HeldCall {
         },
       }));
     } catch (error) {
+      // Not sent (no connection): there is no hold, and no log line can be written either.
+      if (error instanceof NotSent) {
+        this.resolved = true;
+        throw error;
+      }
       // The hold's answer was lost, so it may be in: release it now rather than at its deadline.
       // Not open: it never was, and neither was its log line, which is written here instead.
-      const failed = this.entry("failed", 500, "internal_error");
+      // (With the database away this fails too: the sweeper releases the hold at its deadline.)
+      const failed = this.entry("failed", ...failureOf(error));
       await this.s.commits.write({
         resolution: this.releaseOf("hold_unanswered"),
         records: { log: failed },
@@ -354,6 +368,7 @@ export class HeldCall {
       await this.release(blocked ? "blocked" : "failed", apiError.status, apiError.code, {
         channelId: error.channel?.id ?? null,
         upstreamLatencyMs: error.upstreamMs,
+        failover: error.attempts,
       });
       throw apiError;
     }
@@ -395,7 +410,7 @@ export class HeldCall {
   async fail(error: unknown): Promise<void> {
     const [httpStatus, code] = error instanceof ApiError
       ? [error.status, error.code]
-      : [500, "internal_error"];
+      : failureOf(error);
     await this.release("failed", httpStatus, code).catch(() => {});
   }
 
@@ -407,7 +422,7 @@ export class HeldCall {
    */
   async settle(
     kept: Kept,
-    delivered: { channel: Channel; upstreamMs: number },
+    delivered: Pick<Delivered<unknown>, "channel" | "upstreamMs" | "failedOver">,
   ): Promise<"charged" | "free"> {
     const cost = kept.cost > this.amount ? this.amount : kept.cost;
     if (kept.cost > this.amount) {
@@ -416,7 +431,11 @@ export class HeldCall {
       );
     }
     const settleId = newId();
-    const seen = { channelId: delivered.channel.id, upstreamLatencyMs: delivered.upstreamMs };
+    const seen = {
+      channelId: delivered.channel.id,
+      upstreamLatencyMs: delivered.upstreamMs,
+      failover: delivered.failedOver,
+    };
     const records = (charged: boolean): CallRecords => ({
       ...kept.records?.(charged),
       log: this.entry("ok", 200, charged ? null : "hold_expired", {
@@ -452,16 +471,27 @@ export class HeldCall {
       );
       return "free";
     } catch (error) {
+      // Not sent (no connection): the hold is as it was, for the release on the way out.
+      if (error instanceof NotSent) {
+        this.resolved = false;
+        throw error;
+      }
       // The settle's answer was lost (its connection failed, or its group had no answer in time),
       // so it may have committed. Releasing the hold decides: the release claims the hold only if
       // the settle did not, waiting for the settle's transaction should that still be running.
-      const { resolution } = await this.s.commits.write({
-        resolution: this.releaseOf("settle_unanswered"),
-        records: { log: this.entry("failed", 500, "internal_error", seen) },
-        // Not open: the settle committed (its records are in), or the sweeper expired the hold.
-      });
+      // With the database away (restarting) the decision waits for it, up to the hold's deadline:
+      // nothing is delivered that the settle did not charge, and nothing it charged is answered
+      // with an error.
+      const { resolution } = await untilAnswered(this.holdDeadline, () =>
+        this.s.commits.write({
+          resolution: this.releaseOf("settle_unanswered"),
+          records: { log: this.entry("failed", ...failureOf(error), seen) },
+          // Not open: the settle committed (its records are in), or the sweeper expired the hold.
+        }));
       // Delivered when the settle's records are in (its log line says ok): charged, or free.
-      const settled = resolution === "not_open" ? await this.settled() : null;
+      const settled = resolution === "not_open"
+        ? await untilAnswered(this.holdDeadline, () => this.settled())
+        : null;
       if (settled) return settled;
       throw error;
     }
@@ -474,6 +504,11 @@ export class HeldCall {
     if (row?.status !== "ok") return null;
     return row.cost > 0n ? "charged" : "free";
   }
+}
+
+/** How a call that failed with `error` is logged: the status and code it is answered with. */
+function failureOf(error: unknown): [httpStatus: number, errorCode: string] {
+  return isDatabaseUnavailable(error) ? [503, "database_unavailable"] : [500, "internal_error"];
 }
 
 /** The model a rejected body named, for its log row (only when it is a plain string). */

@@ -4,6 +4,7 @@
 // line, and a crash leaves a record.
 import { type Db, jsonRows } from "../platform/database.ts";
 import type { Micros } from "../billing/money.ts";
+import type { FailedAttempt } from "../upstreams/failover.ts";
 
 export type RequestStatus =
   | "pending"
@@ -28,6 +29,8 @@ export interface RequestLogEntry {
   latencyMs: number;
   upstreamLatencyMs?: number | null;
   channelId?: bigint | null;
+  /** The channels tried that did not deliver, in order (a call that failed: all it tried). */
+  failover?: FailedAttempt[] | null;
   images?: number;
   size?: string | null;
   quality?: string | null;
@@ -41,6 +44,8 @@ export interface RequestLogEntry {
   finishReason?: string | null;
   stream?: boolean;
   unitPrice?: Micros | null;
+  /** Text: the valid_from of the text_prices row the call is priced at (exact text). */
+  textPriceFrom?: string | null;
   cost?: Micros;
   holdId?: string | null;
   chargeId?: string | null;
@@ -67,6 +72,7 @@ export function writeRequestLogs(db: Db, entries: RequestLogEntry[]) {
     latency_ms: e.latencyMs,
     upstream_latency_ms: e.upstreamLatencyMs ?? null,
     channel_id: e.channelId ?? null,
+    failover: e.failover?.length ? e.failover : null,
     images: e.images ?? 0,
     size: e.size ?? null,
     quality: e.quality ?? null,
@@ -77,6 +83,7 @@ export function writeRequestLogs(db: Db, entries: RequestLogEntry[]) {
     finish_reason: e.finishReason ?? null,
     stream: e.stream ?? false,
     unit_price: e.unitPrice ?? null,
+    text_price_from: e.textPriceFrom ?? null,
     cost: e.cost ?? 0n,
     hold_id: e.holdId ?? null,
     charge_id: e.chargeId ?? null,
@@ -84,25 +91,25 @@ export function writeRequestLogs(db: Db, entries: RequestLogEntry[]) {
   }));
   return db`
     insert into request_log (request_id, user_id, api_key_id, endpoint, kind, model_id, status,
-      http_status, error_code, latency_ms, upstream_latency_ms, channel_id, images, size, quality,
-      input_tokens, output_tokens, cached_tokens, cache_write_tokens, finish_reason, stream,
-      unit_price, cost, hold_id, charge_id, idempotency_key)
+      http_status, error_code, latency_ms, upstream_latency_ms, channel_id, failover, images, size,
+      quality, input_tokens, output_tokens, cached_tokens, cache_write_tokens, finish_reason, stream,
+      unit_price, text_price_from, cost, hold_id, charge_id, idempotency_key)
     select * from jsonb_to_recordset(${jsonRows(rows)}::text::jsonb) as x(request_id text,
       user_id bigint, api_key_id bigint, endpoint text, kind text, model_id text, status text,
       http_status integer, error_code text, latency_ms integer, upstream_latency_ms integer,
-      channel_id bigint, images integer, size text, quality text, input_tokens integer,
+      channel_id bigint, failover jsonb, images integer, size text, quality text, input_tokens integer,
       output_tokens integer, cached_tokens integer, cache_write_tokens integer,
-      finish_reason text, stream boolean, unit_price bigint, cost bigint, hold_id uuid,
-      charge_id uuid, idempotency_key text)
+      finish_reason text, stream boolean, unit_price bigint, text_price_from text, cost bigint,
+      hold_id uuid, charge_id uuid, idempotency_key text)
     on conflict (request_id) do update set
       status = excluded.status, http_status = excluded.http_status, error_code = excluded.error_code,
       latency_ms = excluded.latency_ms, upstream_latency_ms = excluded.upstream_latency_ms,
-      channel_id = excluded.channel_id, images = excluded.images, size = excluded.size,
+      channel_id = excluded.channel_id, failover = excluded.failover, images = excluded.images, size = excluded.size,
       quality = excluded.quality, input_tokens = excluded.input_tokens,
       output_tokens = excluded.output_tokens, cached_tokens = excluded.cached_tokens,
       cache_write_tokens = excluded.cache_write_tokens, finish_reason = excluded.finish_reason,
-      unit_price = excluded.unit_price, cost = excluded.cost,
-      hold_id = excluded.hold_id, charge_id = excluded.charge_id`;
+      unit_price = excluded.unit_price, text_price_from = excluded.text_price_from,
+      cost = excluded.cost, hold_id = excluded.hold_id, charge_id = excluded.charge_id`;
 }
 
 /** Marks the call whose hold the sweeper expired: its process died mid-call. Run it in the

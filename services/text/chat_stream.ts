@@ -87,17 +87,16 @@ export async function streamChat(
     const cost = chargeOf(plan.price, usage, held.amount);
     const answer: ChatCompletion = assembly.completion(usage);
     answer.usage.cost = formatUsd(cost);
-    // A drain we stopped is the client's leaving, not the upstream's failure.
-    const upstreamFailed = failure !== null && !drain.signal.aborted;
     try {
       await held.settle({
         cost,
         logFields: {
           ...tokenFields(usage, progress.finishReason),
-          ...(upstreamFailed
-            ? { errorCode: "upstream_failed_mid_stream" }
-            : clientGone
+          // A drain cut short fails the upstream read too: the client leaving is what happened.
+          ...(clientGone
             ? { errorCode: "client_left_stream" }
+            : failure
+            ? { errorCode: "upstream_failed_mid_stream" }
             : {}),
         },
         answer,

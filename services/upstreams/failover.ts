@@ -4,6 +4,18 @@
 import { ApiError } from "../platform/errors.ts";
 import type { Channel } from "../catalog/channels.ts";
 import { isPolicyBlock, UpstreamError } from "./types.ts";
+import { clipText, storableText } from "../platform/storable_text.ts";
+
+/** A channel tried that did not deliver, as the request log keeps it (JSON: no bigints). */
+export interface FailedAttempt {
+  channelId: number;
+  channel: string;
+  kind: UpstreamError["kind"];
+  status: number;
+  /** Our words or the upstream's, for support; the customer's pages show kind and status. */
+  error: string;
+  ms: number;
+}
 
 /** Every channel failed; `last` is the final channel's error, which decides the answer. */
 export class UpstreamFailure extends Error {
@@ -11,6 +23,8 @@ export class UpstreamFailure extends Error {
     readonly last: UpstreamError,
     readonly channel: Channel | null,
     readonly upstreamMs: number,
+    /** Every channel tried, in order, the last one included. */
+    readonly attempts: FailedAttempt[] = [],
   ) {
     super(last.message);
   }
@@ -60,6 +74,8 @@ export interface Delivered<T> {
   result: T;
   channel: Channel;
   upstreamMs: number;
+  /** The channels tried before it, which failed. */
+  failedOver: FailedAttempt[];
 }
 
 /** Tries channels best first with `attempt`. Moves on only when the channel failed; a refusal is
@@ -70,22 +86,29 @@ export async function failover<T>(
   signal: AbortSignal,
 ): Promise<Delivered<T>> {
   let failure: UpstreamFailure | null = null;
+  const failed: FailedAttempt[] = [];
   for (const channel of channels) {
     const started = performance.now();
     try {
       const result = await attempt(channel, signal);
-      return { result, channel, upstreamMs: Math.round(performance.now() - started) };
+      const upstreamMs = Math.round(performance.now() - started);
+      return { result, channel, upstreamMs, failedOver: failed };
     } catch (error) {
       const upstreamError = error instanceof UpstreamError ? error : new UpstreamError(
         "unavailable",
         `channel ${channel.name} failed: ${(error as Error)?.message ?? error}`,
         502,
       );
-      failure = new UpstreamFailure(
-        upstreamError,
-        channel,
-        Math.round(performance.now() - started),
-      );
+      const ms = Math.round(performance.now() - started);
+      failed.push({
+        channelId: Number(channel.id),
+        channel: channel.name,
+        kind: upstreamError.kind,
+        status: upstreamError.status,
+        error: clipText(storableText(upstreamError.message), 300),
+        ms,
+      });
+      failure = new UpstreamFailure(upstreamError, channel, ms, failed);
       if (upstreamError.kind === "refused" || signal.aborted) break;
       console.warn(`[${channel.name}] ${upstreamError.message}; trying the next channel`);
     }
