@@ -163,15 +163,19 @@ export async function withIdempotencyKey<T>(
   try {
     return await run();
   } catch (error) {
-    if (ctx.idempotencyKey !== null) {
-      await releaseIdempotencyKey(s.sql, {
-        userId: ctx.caller.userId,
-        key: ctx.idempotencyKey,
-        requestId: ctx.requestId,
-      });
-    }
+    await freeIdempotencyKey(s, ctx);
     throw error;
   }
+}
+
+/** Frees the call's Idempotency-Key, if it has one, so that a retry runs again. */
+async function freeIdempotencyKey(s: MeteredServices, ctx: CallContext): Promise<void> {
+  if (ctx.idempotencyKey === null) return;
+  await releaseIdempotencyKey(s.sql, {
+    userId: ctx.caller.userId,
+    key: ctx.idempotencyKey,
+    requestId: ctx.requestId,
+  });
 }
 
 /** What a kind tells the metered call before the hold. */
@@ -197,6 +201,9 @@ export interface Kept {
   records?(charged: boolean): Omit<CallRecords, "log" | "idempotency">;
   /** What an idempotent replay answers (JSON). */
   answer?: unknown;
+  /** Charged, but cut short (a stream that failed mid-way): not kept for replays, and its
+   *  Idempotency-Key is freed so that a retry runs again. */
+  partial?: boolean;
 }
 
 /** Every refusal answers with this status and code (the message says which limit it was). */
@@ -438,7 +445,7 @@ export class HeldCall {
         cost: charged ? cost : 0n,
         chargeId: charged && cost > 0n ? settleId : null,
       }),
-      idempotency: this.ctx.idempotencyKey === null ? undefined : {
+      idempotency: this.ctx.idempotencyKey === null || kept.partial ? undefined : {
         userId: this.ctx.caller.userId,
         key: this.ctx.idempotencyKey,
         requestId: this.ctx.requestId,
@@ -457,6 +464,7 @@ export class HeldCall {
         records: records(true),
         otherwise: records(false),
       });
+      if (kept.partial) await freeIdempotencyKey(this.s, this.ctx);
       if (resolution !== "not_open") return cost > 0n ? "charged" : "free";
       console.warn(
         `[${this.ctx.requestId}] hold ${this.holdId} expired before the upstream delivered; delivered free`,

@@ -28,6 +28,9 @@ const schema = z.object({
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Longest an upstream call may hold money; a hold left by a crash is released after it. */
   HOLD_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(3600).default(300),
+  /** How long a stream whose client left is still read for the usage it is billed on (at most
+   *  until the hold's deadline). */
+  STREAM_DRAIN_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   /** How often the in-server sweeper releases expired holds. */
   SWEEP_INTERVAL_SECONDS: z.coerce.number().min(0.1).max(3600).default(5),
   /** The demo: the demo login (made on start, with its balance) and the built-in demo channel,

@@ -76,7 +76,9 @@ export async function completeChat(
   const cat = await catalog(s.sql);
   const admission = await admit(s, ctx, bodyText, (body) => {
     const chat = parseChatRequest(body);
-    return { chat, model: liveModel(cat, chat.model, "text") };
+    const model = liveModel(cat, chat.model, "text");
+    // Here, so that max tokens above the model's limit is refused as invalid input, logged.
+    return { chat, model, bounds: holdTokens(chat, model.maxOutputTokens!) };
   }, ({ chat }) => chat.model);
   if (admission.kind === "replay") {
     const kept = admission.answer as ChatCompletion;
@@ -90,8 +92,8 @@ export async function completeChat(
       }
       : { kind: "completion", body: kept, requestId: admission.requestId, replayed: true };
   }
-  const { chat, model } = admission.request;
-  return await withIdempotencyKey(s, ctx, () => chatOnce(s, ctx, cat, chat, model));
+  const { chat, model, bounds } = admission.request;
+  return await withIdempotencyKey(s, ctx, () => chatOnce(s, ctx, cat, chat, model, bounds));
 }
 
 /** What a text call prices, holds and asks of its channel. */
@@ -108,9 +110,9 @@ async function chatOnce(
   cat: Catalog,
   chat: ChatRequest,
   model: Model,
+  bounds: { promptTokens: number; outputTokens: number },
 ): Promise<ChatResult> {
   const price = cat.textPrices.get(model.id) ?? null;
-  const bounds = holdTokens(chat, model.maxOutputTokens!);
   const stream = chat.stream === true;
   const held = await holdFor(s, ctx, {
     model: model.id,

@@ -1,8 +1,9 @@
 // A streamed chat call: OpenAI's SSE, chunk by chunk as the upstream gives them, then the settle,
 // then `data: [DONE]`. The money follows what was produced:
 // - a client that leaves early pays for what was produced: the upstream is read on to its final
-//   usage without sending anything (a drain), at most DRAIN_SECONDS after the client left and at
-//   most MAX_DRAINS at once per server thread (past that, the drain stops at once);
+//   usage without sending anything (a drain), at most STREAM_DRAIN_SECONDS after the client left
+//   and at most MAX_DRAINS at once per server thread (past that, the drain stops at once); a
+//   drain stopped short is billed like a failure, for what was delivered;
 // - an upstream that fails mid-stream ends the stream with an error event, and the call is
 //   charged for what was delivered: the usage reported so far, its output at least the delivered
 //   text's bytes / 4, and when no prompt count came at all, the prompt estimated the same way.
@@ -16,8 +17,6 @@ import type { ChatResult, TextCallPlan, TextServices } from "./chat.ts";
 import { chargeOf, tokenFields } from "./charges.ts";
 import { UpstreamError } from "../upstreams/types.ts";
 
-/** How long a stream whose client left is still read for its usage. */
-const DRAIN_SECONDS = 60;
 /** Streams read on at once, per server thread, for clients that left. */
 const MAX_DRAINS = 64;
 let drains = 0;
@@ -50,7 +49,7 @@ export async function streamChat(
     clientGone = true;
     if (drains >= MAX_DRAINS) return drain.abort();
     drains++;
-    const timer = setTimeout(() => drain.abort(), DRAIN_SECONDS * 1000);
+    const timer = setTimeout(() => drain.abort(), s.config.STREAM_DRAIN_SECONDS * 1000);
     finished.finally(() => {
       clearTimeout(timer);
       drains--;
@@ -101,6 +100,8 @@ export async function streamChat(
             : {}),
         },
         answer,
+        // A stream cut short is no answer to replay: a retry under its Idempotency-Key runs again.
+        partial: failure !== null,
       }, delivered!);
     } catch (error) {
       console.error(`[${ctx.requestId}] the stream's settle failed:`, error);

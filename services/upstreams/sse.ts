@@ -16,10 +16,14 @@ export interface SseEvent {
 /** A streamed event carries one delta: far below this. */
 export const MAX_EVENT_CHARS = 4 * 1024 * 1024;
 
-/** The events of an SSE body, in order. Throws UpstreamError for an oversized event. */
+/**
+ * The events of an SSE body, in order. Throws UpstreamError for an oversized event, and the
+ * reason of `signal` once it aborts.
+ */
 export async function* readSse(
   body: ReadableStream<Uint8Array>,
   maxEventChars = MAX_EVENT_CHARS,
+  signal?: AbortSignal,
 ): AsyncGenerator<SseEvent> {
   const decoder = new TextDecoder();
   const text = new TransformStream<Uint8Array, string>({
@@ -30,6 +34,11 @@ export async function* readSse(
     .pipeThrough(text)
     .pipeThrough(new EventSourceParserStream({ maxBufferSize: maxEventChars }));
   const reader = events.getReader();
+  // The fetch's own signal does not always reach a body being read (Deno 2.9.6: a drain's or a
+  // deadline's abort was lost, and the upstream read on), so an abort cancels the read here.
+  signal?.throwIfAborted();
+  const stop = () => reader.cancel(signal!.reason).catch(() => {});
+  signal?.addEventListener("abort", stop, { once: true });
   const tooLarge = () =>
     new UpstreamError(
       "unavailable",
@@ -45,7 +54,10 @@ export async function* readSse(
         if ((error as { type?: string })?.type === "max-buffer-size-exceeded") throw tooLarge();
         throw error;
       }
-      if (next.done) return;
+      if (next.done) {
+        signal?.throwIfAborted();
+        return;
+      }
       // The parser bounds what it holds between reads; an event that came whole in one read is
       // checked here.
       if (next.value.data.length > maxEventChars) throw tooLarge();
@@ -53,6 +65,7 @@ export async function* readSse(
       yield event ? { event, data } : { data };
     }
   } finally {
+    signal?.removeEventListener("abort", stop);
     // Leaving early (a client gone, an error) must close the upstream connection too.
     await reader.cancel().catch(() => {});
   }

@@ -58,3 +58,27 @@ Deno.test("our own stream is OpenAI's: data lines with JSON, then [DONE]", () =>
   assert.equal(decode(sseData({ a: "é" })), 'data: {"a":"é"}\n\n');
   assert.equal(decode(SSE_DONE), "data: [DONE]\n\n");
 });
+
+Deno.test("an abort stops reading a body that would go on, with the abort's reason, and cancels the body", async () => {
+  let cancelled = false;
+  const endless = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(bytes("data: first\n\n"));
+    },
+    cancel() {
+      cancelled = true;
+    },
+  });
+  const stop = new AbortController();
+  const seen: string[] = [];
+  const read = (async () => {
+    for await (const event of readSse(endless, undefined, stop.signal)) {
+      seen.push(event.data);
+      // While the next read waits for bytes that never come.
+      setTimeout(() => stop.abort(), 0);
+    }
+  })();
+  await assert.rejects(read, (error: Error) => error.name === "AbortError");
+  assert.deepEqual(seen, ["first"]);
+  assert.ok(cancelled);
+});

@@ -16,6 +16,8 @@ export interface Posted {
   disarm(): void;
   /** What a failure while reading the body was: the deadline, the caller, or the connection. */
   failure(error: unknown): UpstreamError;
+  /** The caller's signal and the channel's deadline (disarmed or not): what stops the reading. */
+  signal: AbortSignal;
 }
 
 /**
@@ -68,9 +70,10 @@ export async function sendWithDeadline(
       502,
     );
   };
+  const both = AbortSignal.any([signal, deadline.signal]);
   try {
-    const response = await send(AbortSignal.any([signal, deadline.signal]));
-    return { response, disarm: () => clearTimeout(timer), failure };
+    const response = await send(both);
+    return { response, disarm: () => clearTimeout(timer), failure, signal: both };
   } catch (error) {
     throw failure(error);
   }
@@ -121,11 +124,11 @@ export async function readJson(channel: TextChannel, posted: Posted): Promise<un
  */
 export async function openStream(
   channel: TextChannel,
-  { response, disarm, failure }: Posted,
+  { response, disarm, failure, signal }: Posted,
   translator: ChunkTranslator,
 ): Promise<TextStream> {
   if (!response.body) throw malformed(channel.name, "stream (no body)");
-  const events = readSse(response.body);
+  const events = readSse(response.body, undefined, signal);
   const next = async () => {
     try {
       return await events.next();

@@ -25,6 +25,8 @@ export type Script =
     };
     /** Before the answer's head. */
     delayMs?: number;
+    /** The answer waits for this first (a test keeps calls at the upstream until it lets go). */
+    until?: Promise<unknown>;
     /** Between streamed events. */
     eventDelayMs?: number;
   }
@@ -141,6 +143,7 @@ export function startStandinTextUpstreams(): StandinTextUpstreams {
         case "fail_mid_stream":
           return failingStream(provider, script, includeUsage);
         case "reply":
+          await script.until;
           await wait(script.delayMs);
           return replyResponse(provider, stream, script, includeUsage);
       }
