@@ -3,6 +3,7 @@
 // shape; the per-model rules below check the values.
 import { z } from "zod";
 import { ApiError } from "../platform/errors.ts";
+import { invalidType, missingParameter } from "../platform/param_errors.ts";
 import type { Catalog } from "../billing/pricing.ts";
 import { liveModel } from "../catalog/models.ts";
 
@@ -222,15 +223,7 @@ export function parseImageRequest(
 
 function defaultImageModel(catalog: Catalog): string {
   const model = [...catalog.models.values()].find((m) => m.kind === "image" && m.isDefault);
-  if (!model) {
-    throw new ApiError(
-      400,
-      "Missing required parameter: 'model'.",
-      "invalid_request_error",
-      "missing_required_parameter",
-      "model",
-    );
-  }
+  if (!model) throw missingParameter("model");
   return model.id;
 }
 
@@ -284,34 +277,10 @@ function shapeError(issue: z.core.$ZodIssue, body: Record<string, unknown>): Api
     );
   }
   const param = issue.path.map(String).join(".");
-  if (issue.code === "invalid_type" && body[param] === undefined) {
-    return new ApiError(
-      400,
-      `Missing required parameter: '${param}'.`,
-      "invalid_request_error",
-      "missing_required_parameter",
-      param,
-    );
-  }
+  if (issue.code === "invalid_type" && body[param] === undefined) return missingParameter(param);
   if (issue.code === "invalid_type") {
     const expected = issue.expected === "int" ? "an integer" : `a ${issue.expected}`;
-    return new ApiError(
-      400,
-      `Invalid type for '${param}': expected ${expected}, but got ${
-        describe(body[param])
-      } instead.`,
-      "invalid_request_error",
-      "invalid_type",
-      param,
-    );
+    return invalidType(param, expected, body[param]);
   }
   return ApiError.invalidValue(param, `Invalid value for '${param}': ${issue.message}.`);
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "number") return Number.isInteger(value) ? "an integer" : "a decimal";
-  if (typeof value === "object") return "an object";
-  return `a ${typeof value}`;
 }

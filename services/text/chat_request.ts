@@ -4,6 +4,7 @@
 // zod checks each shape; the ranges and the rules across fields are checked after it.
 import { z } from "zod";
 import { ApiError } from "../platform/errors.ts";
+import { invalidType, missingParameter } from "../platform/param_errors.ts";
 
 const textPart = z.object({ type: z.literal("text"), text: z.string() });
 const imagePart = z.object({
@@ -202,13 +203,7 @@ function parseMessage(value: unknown, index: number): ChatMessage {
   const message = withoutNulls(value as Record<string, unknown>);
   const role = message.role;
   if (role === undefined) {
-    throw new ApiError(
-      400,
-      `Missing required parameter: '${at}.role'.`,
-      "invalid_request_error",
-      "missing_required_parameter",
-      `${at}.role`,
-    );
+    throw missingParameter(`${at}.role`);
   }
   if (role === "function") {
     throw ApiError.invalidValue(
@@ -229,13 +224,7 @@ function parseMessage(value: unknown, index: number): ChatMessage {
   if (
     checked.role === "assistant" && checked.content === undefined && !checked.tool_calls?.length
   ) {
-    throw new ApiError(
-      400,
-      `Missing required parameter: '${at}.content'.`,
-      "invalid_request_error",
-      "missing_required_parameter",
-      `${at}.content`,
-    );
+    throw missingParameter(`${at}.content`);
   }
   return checked;
 }
@@ -383,15 +372,7 @@ function valueAt(fields: unknown, path: PropertyKey[]): unknown {
 function shapeError(issue: z.core.$ZodIssue, fields: unknown, prefix = ""): ApiError {
   const param = paramName(issue.path, prefix);
   const value = valueAt(fields, issue.path);
-  if (issue.code === "invalid_type" && value === undefined) {
-    return new ApiError(
-      400,
-      `Missing required parameter: '${param}'.`,
-      "invalid_request_error",
-      "missing_required_parameter",
-      param,
-    );
-  }
+  if (issue.code === "invalid_type" && value === undefined) return missingParameter(param);
   if (issue.code === "invalid_type") {
     const expected = issue.expected === "int"
       ? "an integer"
@@ -443,22 +424,4 @@ function unsupported(value: unknown, supported: readonly unknown[]): string {
     : quoted.join(" and ");
   const shown = typeof value === "string" ? `'${value}'` : JSON.stringify(value);
   return `Invalid value: ${shown}. Supported values are: ${list}.`;
-}
-
-function invalidType(param: string, expected: string, value: unknown): ApiError {
-  return new ApiError(
-    400,
-    `Invalid type for '${param}': expected ${expected}, but got ${describe(value)} instead.`,
-    "invalid_request_error",
-    "invalid_type",
-    param,
-  );
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "number") return Number.isInteger(value) ? "an integer" : "a decimal";
-  if (typeof value === "object") return "an object";
-  return `a ${typeof value}`;
 }
