@@ -1,9 +1,9 @@
 // The request log as CSV: exactly the rows a page's filters keep (or the one request asked for),
 // all of them, newest first, streamed a batch at a time as the download is read. RFC 4180 (quoted
 // where needed, CRLF), a UTF-8 byte order mark so Excel reads Chinese as Chinese, and no cell a
-// spreadsheet would run as a formula (csv-stringify's escape_formulas: a leading = + - @ gets a ').
+// spreadsheet would run as a formula (services/platform/csv.ts, as the invoices' CSV).
 // Column names and values are the API's own words, the same in every language.
-import { stringify } from "csv-stringify/sync";
+import { csvText } from "../platform/csv.ts";
 import type { Db } from "../platform/database.ts";
 import type { ApiKey } from "../accounts/api_keys.ts";
 import { formatUsd } from "../billing/money.ts";
@@ -34,8 +34,6 @@ const COLUMNS = [
   "upstream_latency_ms",
   "cost_usd",
 ];
-
-const OPTIONS = { escape_formulas: true, record_delimiter: "windows" } as const;
 
 function line(row: LogRow, keys: Map<bigint, ApiKey>): (string | number)[] {
   const key = row.apiKeyId === null ? null : keys.get(row.apiKeyId);
@@ -79,12 +77,12 @@ export function logCsv(
   const encoder = new TextEncoder();
   return new ReadableStream<Uint8Array>({
     start(controller) {
-      controller.enqueue(encoder.encode(stringify([COLUMNS], { ...OPTIONS, bom: true })));
+      controller.enqueue(encoder.encode(`\uFEFF${csvText([COLUMNS])}`));
     },
     async pull(controller) {
       const next = await batches.next();
       if (next.done) return controller.close();
-      controller.enqueue(encoder.encode(stringify(next.value.map((r) => line(r, byId)), OPTIONS)));
+      controller.enqueue(encoder.encode(csvText(next.value.map((r) => line(r, byId)))));
     },
     async cancel() {
       await batches.return(undefined);
