@@ -6,14 +6,9 @@
 import assert from "node:assert/strict";
 import OpenAI from "openai";
 import { test } from "./_helpers/database.ts";
-import { startGateway, startServerOn } from "./_helpers/app.ts";
+import { addTextChannel, startGateway, startServerOn } from "./_helpers/app.ts";
 import { assertLedgerHolds, customer } from "./_helpers/fixtures.ts";
-import {
-  type Provider,
-  STANDIN_KEY,
-  startStandinTextUpstreams,
-} from "./_helpers/standin_text_upstreams.ts";
-import { addChannel } from "../services/catalog/channels.ts";
+import { type Provider, startStandinTextUpstreams } from "./_helpers/standin_text_upstreams.ts";
 import { balanceOf } from "../services/billing/ledger.ts";
 import { catalog, maxTextCost, textCost, type TokenUsage } from "../services/billing/pricing.ts";
 import { holdTokens, promptTokenBound } from "../services/text/token_bounds.ts";
@@ -25,59 +20,35 @@ const text = startStandinTextUpstreams();
 /** A second provider's servers, for failover. */
 const backup = startStandinTextUpstreams();
 
-await addChannel(sql, {
+await addTextChannel(sql, text, "anthropic", ["claude-haiku-4-5"], {
   name: "anthropic",
-  provider: "anthropic",
-  baseUrl: text.anthropicUrl,
-  apiKey: STANDIN_KEY,
-  models: ["claude-haiku-4-5"],
   priority: 10,
   timeoutMs: 60_000,
 });
-await addChannel(sql, {
+await addTextChannel(sql, text, "gemini", ["gemini-2.5-flash"], {
   name: "gemini",
-  provider: "gemini",
-  baseUrl: text.geminiUrl,
-  apiKey: STANDIN_KEY,
-  models: ["gemini-2.5-flash"],
   priority: 10,
   timeoutMs: 60_000,
 });
-await addChannel(sql, {
+await addTextChannel(sql, text, "openai", ["gpt-5-mini"], {
   name: "openai-text",
-  provider: "openai",
-  baseUrl: text.openaiUrl,
-  apiKey: STANDIN_KEY,
-  models: ["gpt-5-mini"],
   priority: 10,
   timeoutMs: 60_000,
 });
 // claude-opus-4-5: an Anthropic channel first (with a short deadline, to be timed out), another
 // Anthropic channel next, then an OpenAI-compatible channel serving the same model id.
-await addChannel(sql, {
+await addTextChannel(sql, text, "anthropic", ["claude-opus-4-5"], {
   name: "claude-first",
-  provider: "anthropic",
-  baseUrl: text.anthropicUrl,
-  apiKey: STANDIN_KEY,
-  models: ["claude-opus-4-5"],
   priority: 30,
   timeoutMs: 1_500,
 });
-await addChannel(sql, {
+await addTextChannel(sql, backup, "anthropic", ["claude-opus-4-5"], {
   name: "claude-second",
-  provider: "anthropic",
-  baseUrl: backup.anthropicUrl,
-  apiKey: STANDIN_KEY,
-  models: ["claude-opus-4-5"],
   priority: 20,
   timeoutMs: 60_000,
 });
-await addChannel(sql, {
+await addTextChannel(sql, backup, "openai", ["claude-opus-4-5"], {
   name: "claude-compatible",
-  provider: "openai",
-  baseUrl: backup.openaiUrl,
-  apiKey: STANDIN_KEY,
-  models: ["claude-opus-4-5"],
   priority: 10,
   timeoutMs: 60_000,
 });

@@ -3,40 +3,27 @@
 import assert from "node:assert/strict";
 import OpenAI from "openai";
 import { test } from "./_helpers/database.ts";
-import { startGateway, startServerOn } from "./_helpers/app.ts";
+import { addTextChannel, startGateway, startServerOn } from "./_helpers/app.ts";
 import { assertLedgerHolds, customer } from "./_helpers/fixtures.ts";
-import { STANDIN_KEY, startStandinTextUpstreams } from "./_helpers/standin_text_upstreams.ts";
-import { addChannel } from "../services/catalog/channels.ts";
+import { startStandinTextUpstreams } from "./_helpers/standin_text_upstreams.ts";
 import { balanceOf } from "../services/billing/ledger.ts";
 import { catalog, textCost } from "../services/billing/pricing.ts";
 
 const gw = await startGateway();
 const { sql } = gw;
 const text = startStandinTextUpstreams();
-await addChannel(sql, {
+await addTextChannel(sql, text, "anthropic", ["claude-sonnet-4-5", "claude-haiku-4-5"], {
   name: "anthropic",
-  provider: "anthropic",
-  baseUrl: text.anthropicUrl,
-  apiKey: STANDIN_KEY,
-  models: ["claude-sonnet-4-5", "claude-haiku-4-5"],
   priority: 10,
   timeoutMs: 5_000,
 });
-await addChannel(sql, {
+await addTextChannel(sql, text, "openai", ["gpt-5.1", "gpt-5-mini"], {
   name: "openai-text",
-  provider: "openai",
-  baseUrl: text.openaiUrl,
-  apiKey: STANDIN_KEY,
-  models: ["gpt-5.1", "gpt-5-mini"],
   priority: 10,
   timeoutMs: 5_000,
 });
-await addChannel(sql, {
+await addTextChannel(sql, text, "gemini", ["gemini-2.5-flash"], {
   name: "gemini",
-  provider: "gemini",
-  baseUrl: text.geminiUrl,
-  apiKey: STANDIN_KEY,
-  models: ["gemini-2.5-flash"],
   priority: 10,
   timeoutMs: 5_000,
 });

@@ -5,10 +5,9 @@
 // ledger, and the month's invoice, whose balances reconcile with balanceOf.
 import assert from "node:assert/strict";
 import { test } from "./_helpers/database.ts";
-import { startGateway } from "./_helpers/app.ts";
+import { addTextChannel, startGateway } from "./_helpers/app.ts";
 import { assertLedgerHolds, customer } from "./_helpers/fixtures.ts";
-import { STANDIN_KEY, startStandinTextUpstreams } from "./_helpers/standin_text_upstreams.ts";
-import { addChannel } from "../services/catalog/channels.ts";
+import { startStandinTextUpstreams } from "./_helpers/standin_text_upstreams.ts";
 import { balanceOf } from "../services/billing/ledger.ts";
 import { type Invoice, monthOf, nextMonth, readInvoice } from "../services/billing/invoices.ts";
 import { catalog, setTextPrice } from "../services/billing/pricing.ts";
@@ -17,21 +16,13 @@ const gw = await startGateway();
 const { sql, upstream } = gw;
 const text = startStandinTextUpstreams();
 for (
-  const [provider, baseUrl, models] of [
-    ["anthropic", text.anthropicUrl, ["claude-haiku-4-5"]],
-    ["openai", text.openaiUrl, ["gpt-5.1", "gpt-5-mini"]],
-    ["gemini", text.geminiUrl, ["gemini-2.5-flash"]],
+  const [provider, models] of [
+    ["anthropic", ["claude-haiku-4-5"]],
+    ["openai", ["gpt-5.1", "gpt-5-mini"]],
+    ["gemini", ["gemini-2.5-flash"]],
   ] as const
 ) {
-  await addChannel(sql, {
-    name: `${provider}-text`,
-    provider,
-    baseUrl,
-    apiKey: STANDIN_KEY,
-    models: [...models],
-    priority: 10,
-    timeoutMs: 5_000,
-  });
+  await addTextChannel(sql, text, provider, [...models], { name: `${provider}-text` });
 }
 
 const failed = (promise: Promise<unknown>) => promise.then(() => null, (error) => error);

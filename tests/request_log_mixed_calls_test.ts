@@ -7,10 +7,9 @@ import assert from "node:assert/strict";
 import OpenAI from "openai";
 import { test } from "./_helpers/database.ts";
 import { assertLedgerHolds, customer } from "./_helpers/fixtures.ts";
-import { startGateway } from "./_helpers/app.ts";
-import { STANDIN_KEY, startStandinTextUpstreams } from "./_helpers/standin_text_upstreams.ts";
+import { addTextChannel, startGateway } from "./_helpers/app.ts";
+import { startStandinTextUpstreams } from "./_helpers/standin_text_upstreams.ts";
 import { assertNoSidewaysScroll, screenshot, sessionCookie, withPage } from "./_helpers/pages.ts";
-import { addChannel } from "../services/catalog/channels.ts";
 import { createApiKey } from "../services/accounts/api_keys.ts";
 import { displayUsd } from "../services/billing/money.ts";
 
@@ -18,12 +17,8 @@ const gw = await startGateway();
 const { sql } = gw;
 const base = gw.server.url;
 const text = startStandinTextUpstreams();
-await addChannel(sql, {
+await addTextChannel(sql, text, "openai", ["gpt-5.1"], {
   name: "openai-text",
-  provider: "openai",
-  baseUrl: text.openaiUrl,
-  apiKey: STANDIN_KEY,
-  models: ["gpt-5.1"],
   priority: 10,
   timeoutMs: 5_000,
 });

@@ -3,11 +3,10 @@
 // (per day, per model); the balance, and the running month's total — the draft invoice's charges.
 import assert from "node:assert/strict";
 import { test } from "./_helpers/database.ts";
-import { startGateway } from "./_helpers/app.ts";
+import { addTextChannel, startGateway } from "./_helpers/app.ts";
 import { assertLedgerHolds, customer } from "./_helpers/fixtures.ts";
 import { assertNoSidewaysScroll, screenshot, sessionCookie, withPage } from "./_helpers/pages.ts";
-import { STANDIN_KEY, startStandinTextUpstreams } from "./_helpers/standin_text_upstreams.ts";
-import { addChannel } from "../services/catalog/channels.ts";
+import { startStandinTextUpstreams } from "./_helpers/standin_text_upstreams.ts";
 import { balanceOf } from "../services/billing/ledger.ts";
 import { listInvoices } from "../services/billing/invoices.ts";
 import { usageSummary } from "../services/billing/usage.ts";
@@ -18,12 +17,8 @@ const gw = await startGateway();
 const { sql, upstream } = gw;
 const base = gw.server.url;
 const text = startStandinTextUpstreams();
-await addChannel(sql, {
+await addTextChannel(sql, text, "openai", ["gpt-5.1"], {
   name: "openai-text",
-  provider: "openai",
-  baseUrl: text.openaiUrl,
-  apiKey: STANDIN_KEY,
-  models: ["gpt-5.1"],
   priority: 10,
   timeoutMs: 5_000,
 });

@@ -7,6 +7,7 @@ import { addChannel } from "../../services/catalog/channels.ts";
 import type { Sql } from "../../services/platform/database.ts";
 import { freshDatabase } from "./database.ts";
 import { type StandinUpstream, startStandinUpstream } from "./standin_upstream.ts";
+import { STANDIN_KEY, type StandinTextUpstreams } from "./standin_text_upstreams.ts";
 
 export interface TestGateway {
   sql: Sql;
@@ -46,6 +47,31 @@ export async function startServerOn(
     server,
     client: (key) => new OpenAI({ apiKey: key, baseURL: `${server.url}/v1`, maxRetries: 0 }),
   };
+}
+
+/** A channel of `provider` on the text stand-ins (tests/_helpers/standin_text_upstreams.ts), as
+ *  an operator would add it. */
+export async function addTextChannel(
+  sql: Sql,
+  upstreams: StandinTextUpstreams,
+  provider: "openai" | "anthropic" | "gemini",
+  models: string[],
+  options: { name: string; priority?: number; timeoutMs?: number },
+) {
+  const baseUrl = {
+    openai: upstreams.openaiUrl,
+    anthropic: upstreams.anthropicUrl,
+    gemini: upstreams.geminiUrl,
+  }[provider];
+  await addChannel(sql, {
+    name: options.name,
+    provider,
+    baseUrl,
+    apiKey: STANDIN_KEY,
+    models,
+    priority: options.priority ?? 10,
+    timeoutMs: options.timeoutMs ?? 5_000,
+  });
 }
 
 export async function addStandinChannel(
