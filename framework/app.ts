@@ -22,14 +22,13 @@ export async function createApp(services: AppServices): Promise<Hono<AppEnv>> {
     c.set("requestId", requestId);
     c.set("startedAt", performance.now());
     c.set("services", services);
-    c.set("locale", pickLocale(getCookie(c, LOCALE_COOKIE), c.req.header("accept-language")));
     await next();
     c.header("x-request-id", requestId);
   });
 
-  // Pages may not be framed (clickjacking) nor run or style anything but our own files (islands
-  // are module scripts from /_islands/, styles from /static/). Not on /v1: JSON has no use for
-  // them, and that path is the hot one.
+  // Pages get their language, and may not be framed (clickjacking) nor run or style anything but
+  // our own files (islands are module scripts from /_islands/, styles from /static/). Not on /v1:
+  // JSON has no use for either, and that path is the hot one.
   const pageHeaders = secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
@@ -47,7 +46,11 @@ export async function createApp(services: AppServices): Promise<Hono<AppEnv>> {
     // HSTS belongs to whoever terminates TLS in front of us, for their whole domain.
     strictTransportSecurity: false,
   });
-  app.use((c, next) => c.req.path.startsWith("/v1/") ? next() : pageHeaders(c, next));
+  app.use((c, next) => {
+    if (c.req.path.startsWith("/v1/")) return next();
+    c.set("locale", pickLocale(getCookie(c, LOCALE_COOKIE), c.req.header("accept-language")));
+    return pageHeaders(c, next);
+  });
 
   app.onError((error, c) => {
     // Hono's own middleware answers with these (the CSRF check's 403).

@@ -19,7 +19,8 @@ export interface AppEnv {
     requestId: string;
     /** performance.now() when the request arrived. */
     startedAt: number;
-    /** The page's language (services/i18n): the switch's cookie, else Accept-Language. */
+    /** The page's language (services/i18n): the switch's cookie, else Accept-Language. Set for
+     *  pages only, not on /v1. */
     locale: Locale;
     /** The layouts wrapping this route's pages, outermost first (framework/file_routes.ts). */
     layouts: PageLayout[];
