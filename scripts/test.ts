@@ -3,6 +3,13 @@
 // database on it); otherwise a throwaway embedded PostgreSQL is started for the run.
 import { connect, ensureEmbeddedPostgres } from "../services/platform/database.ts";
 
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr;
+  listener.close();
+  return port;
+}
+
 const external = Deno.env.get("DATABASE_URL");
 let stopDatabase = async () => {};
 let adminUrl = external;
@@ -10,7 +17,8 @@ let dataDir: string | undefined;
 if (!adminUrl) {
   dataDir = await Deno.makeTempDir({ prefix: "tokensmart-test-" });
   await Deno.chmod(dataDir, 0o755);
-  const port = Number(Deno.env.get("TEST_PG_PORT") ?? 54339);
+  // TEST_PG_PORT, or one the system says is free (a fixed one may be another connection's).
+  const port = Number(Deno.env.get("TEST_PG_PORT") || freePort());
   const server = await ensureEmbeddedPostgres(`${dataDir}/pg`, port);
   adminUrl = server.url;
   stopDatabase = server.stop;

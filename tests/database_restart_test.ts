@@ -7,7 +7,7 @@ import { dirname } from "node:path";
 import OpenAI from "openai";
 import { freshDatabase, test } from "./_helpers/database.ts";
 import { assertLedgerHolds, customer } from "./_helpers/fixtures.ts";
-import { runScript, type ServerProcess, startServer } from "./_helpers/processes.ts";
+import { freePort, runScript, type ServerProcess, startServer } from "./_helpers/processes.ts";
 import { addStandinChannel } from "./_helpers/app.ts";
 import { startStandinUpstream } from "./_helpers/standin_upstream.ts";
 import {
@@ -29,15 +29,16 @@ const HOLD_TIMEOUT_SECONDS = 6;
 
 test("the embedded PostgreSQL restarts under load: the server stays up, fails calls with a retryable 503, serves again, and charges exactly what it delivered", async () => {
   await withDataDir(async (dataDir) => {
+    const pgPort = freePort();
     const server = await startServer({
       DATA_DIR: dataDir,
-      EMBEDDED_PG_PORT: "54420",
+      EMBEDDED_PG_PORT: String(pgPort),
       HOLD_TIMEOUT_SECONDS: String(HOLD_TIMEOUT_SECONDS),
       SWEEP_INTERVAL_SECONDS: "0.2",
       SERVER_THREADS: "1",
     });
     const password = await readOrCreateSecret(`${dataDir}/pg.password`);
-    const dbUrl = `postgres://postgres:${password}@127.0.0.1:54420/postgres`;
+    const dbUrl = `postgres://postgres:${password}@127.0.0.1:${pgPort}/postgres`;
     const pgCtl = await pgCtlOf(`${dataDir}/pg`);
     await restartUnderLoad(server, dbUrl, () => pgCtl(["restart", "-m", "fast"]));
   });
@@ -45,7 +46,8 @@ test("the embedded PostgreSQL restarts under load: the server stays up, fails ca
 
 test("DATABASE_URL's PostgreSQL stops for a while under load: calls fail with a retryable 503 meanwhile, and once it is back the server serves again and charges exactly what it delivered", async () => {
   await withDataDir(async (dataDir) => {
-    const postgres = await ensureEmbeddedPostgres(`${dataDir}/pg`, 54421);
+    const pgPort = freePort();
+    const postgres = await ensureEmbeddedPostgres(`${dataDir}/pg`, pgPort);
     const dbUrl = await createDatabase(postgres.url, "tokensmart");
     const server = await startServer({
       DATABASE_URL: dbUrl,
@@ -59,7 +61,7 @@ test("DATABASE_URL's PostgreSQL stops for a while under load: calls fail with a 
       await pgCtl(["stop", "-m", "fast"]);
       // Down long enough for calls to meet it: they are answered, not kept waiting.
       await until("calls are answered while the database is down", () => failures() >= 3);
-      await pgCtl(["start", "-o", "-p 54421 -c listen_addresses=127.0.0.1"]);
+      await pgCtl(["start", "-o", `-p ${pgPort} -c listen_addresses=127.0.0.1`]);
     });
   });
 });

@@ -6,7 +6,13 @@
 // fetched again.
 import assert from "node:assert/strict";
 import OpenAI from "openai";
-import { type Launch, runDeno, type ServerProcess, startServer } from "./_helpers/processes.ts";
+import {
+  freePort,
+  type Launch,
+  runDeno,
+  type ServerProcess,
+  startServer,
+} from "./_helpers/processes.ts";
 
 const checkout = new URL("../", import.meta.url).pathname;
 const isRoot = Deno.uid() === 0;
@@ -32,7 +38,7 @@ Deno.test("an ordinary user starts the product in their home: PostgreSQL runs as
       launch = { ...launch, runAs, deno, clearEnv: true };
       env = { HOME: home, USER: user.name, PATH: `${home}/.deno/bin:/usr/bin:/bin` };
     }
-    const server = await firstStart(launch, { ...env, EMBEDDED_PG_PORT: "54440" });
+    const server = await firstStart(launch, { ...env, EMBEDDED_PG_PORT: String(freePort()) });
     const postgresUser = await ownerOf(`${app}/data/pg`);
     await callAndStop(server, app);
     assert.equal(postgresUser, user?.uid ?? Deno.uid(), "PostgreSQL's files are the user's own");
@@ -51,7 +57,8 @@ Deno.test({
     try {
       const app = `${folder}/app`;
       await copyCheckout(app);
-      const server = await firstStart({ cwd: app }, { EMBEDDED_PG_PORT: "54441" });
+      const pgPort = String(freePort());
+      const server = await firstStart({ cwd: app }, { EMBEDDED_PG_PORT: pgPort });
       assert.match(
         server.output(),
         new RegExp(`chmod o\\+x .*${folder}`),
@@ -60,7 +67,7 @@ Deno.test({
       assert.equal((await Deno.stat(folder)).mode! & 0o777, 0o701, "enter only: not listed");
       await callAndStop(server, app);
 
-      const again = await startServer({ EMBEDDED_PG_PORT: "54441" }, { cwd: app });
+      const again = await startServer({ EMBEDDED_PG_PORT: pgPort }, { cwd: app });
       assert.doesNotMatch(again.output(), /chmod/, "nothing left to change the second time");
       assert.equal(await again.stop("SIGINT"), 0);
     } finally {

@@ -2,7 +2,12 @@
 // server answers /healthz, and the pages and /v1 share one port.
 import assert from "node:assert/strict";
 import { freshDatabase, test } from "./_helpers/database.ts";
-import { runScript, runServerExpectingFailure, startServer } from "./_helpers/processes.ts";
+import {
+  freePort,
+  runScript,
+  runServerExpectingFailure,
+  startServer,
+} from "./_helpers/processes.ts";
 import { sessionCookie } from "./_helpers/pages.ts";
 import { loadConfig } from "../services/platform/config.ts";
 import { migrate, readMigrations } from "../services/platform/migrations.ts";
@@ -97,7 +102,11 @@ async function listeningSockets(port: number): Promise<number> {
 test("the embedded default: a demo login, admin tasks join the running PostgreSQL, Ctrl-C stops it cleanly", async () => {
   const dataDir = await Deno.makeTempDir({ prefix: "tokensmart-embedded-" });
   await Deno.chmod(dataDir, 0o755);
-  const env = { DATA_DIR: dataDir, EMBEDDED_PG_PORT: "54391", DEMO_UPSTREAM_DELAY_MS: "0" };
+  const env = {
+    DATA_DIR: dataDir,
+    EMBEDDED_PG_PORT: String(freePort()),
+    DEMO_UPSTREAM_DELAY_MS: "0",
+  };
   const server = await startServer({ ...env, DEMO: "on" });
   try {
     assert.match(server.output(), /demo login created: demo@tokensmart\.local \/ tokensmart-demo/);
@@ -162,16 +171,19 @@ test("a PORT in use ends start-up with one line naming PORT and exit code 2, bef
   const env = {
     DATABASE_URL: "",
     DATA_DIR: dataDir,
-    EMBEDDED_PG_PORT: "54431",
+    EMBEDDED_PG_PORT: String(freePort()),
     DEMO: "on",
     HOST: "127.0.0.1",
   };
-  const taken = Deno.listen({ hostname: "127.0.0.1", port: 54430 });
+  // A port the system picked, so it is free of anything else (a fixed one may be in use as
+  // another connection's local port).
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = taken.addr.port;
   try {
-    const result = await runServerExpectingFailure({ ...env, PORT: "54430" });
+    const result = await runServerExpectingFailure({ ...env, PORT: String(port) });
     assert.equal(result.code, 2, result.stderr);
     assert.deepEqual(result.stderr.trim().split("\n"), [
-      "PORT 54430 is in use by another program: set PORT to a free port (0 picks one)",
+      `PORT ${port} is in use by another program: set PORT to a free port (0 picks one)`,
     ]);
     assert.doesNotMatch(
       result.stdout,
@@ -195,17 +207,18 @@ test("a PORT in use ends start-up with one line naming PORT and exit code 2, bef
 test("an EMBEDDED_PG_PORT in use ends start-up with one line naming EMBEDDED_PG_PORT and exit code 2", async () => {
   const dataDir = await Deno.makeTempDir({ prefix: "tokensmart-pgport-" });
   await Deno.chmod(dataDir, 0o755);
-  const taken = Deno.listen({ hostname: "127.0.0.1", port: 54432 });
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = taken.addr.port;
   try {
     const result = await runServerExpectingFailure({
       DATABASE_URL: "",
       DATA_DIR: dataDir,
-      EMBEDDED_PG_PORT: "54432",
+      EMBEDDED_PG_PORT: String(port),
       PORT: "0",
     });
     assert.equal(result.code, 2, result.stderr);
     assert.deepEqual(result.stderr.trim().split("\n"), [
-      "EMBEDDED_PG_PORT 54432 is in use by another program: set EMBEDDED_PG_PORT to a free port",
+      `EMBEDDED_PG_PORT ${port} is in use by another program: set EMBEDDED_PG_PORT to a free port`,
     ]);
   } finally {
     taken.close();

@@ -106,3 +106,12 @@ export async function runDeno(
 function denoCommand(launch: Launch, args: string[]): string[] {
   return [...(launch.runAs ?? []), launch.deno ?? Deno.execPath(), ...args];
 }
+
+/** A port nothing listens on now, picked by the system (a fixed one may be another connection's
+ *  local port at that moment). */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr;
+  listener.close();
+  return port;
+}
