@@ -1,10 +1,12 @@
 // Samples a running Deno process's CPU through its inspector and prints where the time went,
 // by package and by function (self time). Pair it with the bench:
 //   BENCH_GATEWAY_DENO_FLAGS=--inspect=127.0.0.1:9239 BENCH_TARGETS=tokensmart deno task bench
-//   deno run -A scripts/bench/profile.ts 9239 6      (while a measured run is going)
+//   deno run -A scripts/bench/profile.ts 9239 6 [out.cpuprofile]   (while a measured run is going)
+// The optional third argument keeps the whole profile (Chrome DevTools' .cpuprofile format), to
+// read call trees or compare two profiles afterwards.
 // Time shown against "(native)" frames is Deno's Rust side (HTTP, fetch, sockets, files) or the
 // event loop waiting; only the JavaScript is broken down further.
-const [port, seconds] = [Deno.args[0] ?? "9229", Number(Deno.args[1] ?? 5)];
+const [port, seconds, savePath] = [Deno.args[0] ?? "9229", Number(Deno.args[1] ?? 5), Deno.args[2]];
 
 interface ProfileNode {
   id: number;
@@ -37,6 +39,7 @@ const { profile } = await send<{ profile: { nodes: ProfileNode[]; samples: numbe
   "Profiler.stop",
 );
 socket.close();
+if (savePath) await Deno.writeTextFile(savePath, JSON.stringify(profile));
 
 const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
 const byFunction = new Map<string, number>();

@@ -6,19 +6,15 @@ import OpenAI from "openai";
 import { openStream, readJson, sendWithDeadline } from "../text_http.ts";
 import type { TextCall, TextChannel, TextReply, TextStream, TextUpstream } from "../text_types.ts";
 import { toUpstreamError } from "./images.ts";
+import { openaiClient } from "./client.ts";
 import { fromOpenAICompletion, OpenAIChunks } from "./chat_answer.ts";
 
 export class OpenAITextUpstream implements TextUpstream {
   private readonly client: OpenAI;
 
   constructor(private readonly channel: TextChannel) {
-    this.client = new OpenAI({
-      apiKey: channel.apiKey ?? "",
-      baseURL: channel.baseUrl ?? undefined,
-      // The deadline is ours (sendWithDeadline): it must keep running while the body is read.
-      timeout: 24 * 3600 * 1000,
-      maxRetries: 0,
-    });
+    // The deadline is ours (sendWithDeadline): it must keep running while the body is read.
+    this.client = openaiClient(channel, 24 * 3600 * 1000);
   }
 
   async complete(call: TextCall, signal: AbortSignal): Promise<TextReply> {

@@ -1,6 +1,6 @@
-// Upstreams that speak OpenAI's Images API, called through the official openai SDK. Retries are
-// ours (the next channel), not the SDK's, so one call never costs the upstream twice unseen.
+// Upstreams that speak OpenAI's Images API, called through the official openai SDK.
 import OpenAI from "openai";
+import { openaiClient } from "./client.ts";
 import type { Channel } from "../../catalog/channels.ts";
 import {
   type ImageUpstream,
@@ -16,12 +16,7 @@ export class OpenAIImageUpstream implements ImageUpstream {
   private readonly client: OpenAI;
 
   constructor(private readonly channel: Channel, private readonly self: ServerAddress) {
-    this.client = new OpenAI({
-      apiKey: channel.apiKey ?? "",
-      baseURL: channel.baseUrl ?? undefined,
-      timeout: channel.timeoutMs,
-      maxRetries: 0,
-    });
+    this.client = openaiClient(channel, channel.timeoutMs);
   }
 
   async generate(request: UpstreamImageRequest, signal: AbortSignal): Promise<UpstreamImageResult> {
