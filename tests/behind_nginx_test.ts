@@ -100,7 +100,29 @@ test("a 1 MB Authorization header is answered in OpenAI's envelope (431), and co
   assert.equal(gw.upstream.calls.length, 0);
 });
 
-test("a head under 64 KiB reaches Tokensmart, whose own refusal passes through untouched", async () => {
+test("a request nginx cannot read is answered 400 in the envelope", async () => {
+  const { port } = new URL(nginx.url);
+  const connection = await Deno.connect({ hostname: "127.0.0.1", port: Number(port) });
+  await connection.write(new TextEncoder().encode("GARBAGE\r\n\r\n"));
+  const answer = await new Response(connection.readable).text();
+  const [head, body] = answer.split("\r\n\r\n");
+  assert.match(head, /^HTTP\/1\.1 400 /);
+  assert.match(head, /content-type: application\/json/i);
+  assert.equal(JSON.parse(body).error.code, "bad_request");
+});
+
+test("a head under 64 KiB reaches Tokensmart, whose own refusals pass through untouched", async () => {
+  // nginx answers its own 400s in its envelope; one of ours must stay ours.
+  const bea = await customer(sql, { balance: 1_000_000n });
+  const invalid = await apiError(
+    nginx.client(bea.key).images.generate(
+      { model: "gpt-image-2" } as unknown as OpenAI.ImageGenerateParams,
+    ),
+  );
+  assert.equal(invalid.status, 400);
+  assert.equal(invalid.param, "prompt");
+  assert.ok(invalid.requestID);
+
   const error = await apiError(
     nginx.client(`pk_live_${"k".repeat(60_000)}`).images.generate({
       model: "gpt-image-2",
