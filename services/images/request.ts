@@ -3,7 +3,7 @@
 // shape; the per-model rules below check the values.
 import { z } from "zod";
 import { ApiError } from "../platform/errors.ts";
-import { invalidType, missingParameter } from "../platform/param_errors.ts";
+import { invalidType, missingParameter, requireObjectBody } from "../platform/param_errors.ts";
 import type { Catalog } from "../billing/pricing.ts";
 import { liveModel } from "../catalog/models.ts";
 
@@ -86,16 +86,9 @@ export function parseImageRequest(
   catalog: Catalog,
   today = new Date(),
 ): ImageRequest {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw new ApiError(
-      400,
-      "The request body must be a JSON object.",
-      "invalid_request_error",
-      "invalid_type",
-    );
-  }
-  const parsed = bodySchema.safeParse(body);
-  if (!parsed.success) throw shapeError(parsed.error.issues[0], body as Record<string, unknown>);
+  const fields = requireObjectBody(body);
+  const parsed = bodySchema.safeParse(fields);
+  if (!parsed.success) throw shapeError(parsed.error.issues[0], fields);
   const b = parsed.data;
 
   const model = b.model ?? defaultImageModel(catalog);

@@ -2,6 +2,19 @@
 // (images/request.ts, text/chat_request.ts), so a customer reads the same errors everywhere.
 import { ApiError } from "./errors.ts";
 
+/** The body itself: a JSON object, or a 400 in OpenAI's words. */
+export function requireObjectBody(body: unknown): Record<string, unknown> {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new ApiError(
+      400,
+      "The request body must be a JSON object.",
+      "invalid_request_error",
+      "invalid_type",
+    );
+  }
+  return body as Record<string, unknown>;
+}
+
 export function missingParameter(param: string): ApiError {
   return new ApiError(
     400,

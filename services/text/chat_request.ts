@@ -4,7 +4,7 @@
 // zod checks each shape; the ranges and the rules across fields are checked after it.
 import { z } from "zod";
 import { ApiError } from "../platform/errors.ts";
-import { invalidType, missingParameter } from "../platform/param_errors.ts";
+import { invalidType, missingParameter, requireObjectBody } from "../platform/param_errors.ts";
 
 const textPart = z.object({ type: z.literal("text"), text: z.string() });
 const imagePart = z.object({
@@ -158,15 +158,7 @@ const RANGES: Record<string, [number, number]> = {
 
 /** Validates a parsed JSON body; throws ApiError 400 in OpenAI's words. */
 export function parseChatRequest(body: unknown): ChatRequest {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw new ApiError(
-      400,
-      "The request body must be a JSON object.",
-      "invalid_request_error",
-      "invalid_type",
-    );
-  }
-  const fields = withoutNulls(body as Record<string, unknown>);
+  const fields = withoutNulls(requireObjectBody(body));
   const unknown = Object.keys(fields).find((key) => !KNOWN_PARAMS.has(key));
   if (unknown !== undefined) {
     throw new ApiError(
