@@ -2,7 +2,7 @@
 // made here are held, charged, stored and logged exactly like API calls; history, zoom and
 // downloads; blocked prompts cost nothing; English and Chinese; phones and keyboards.
 import assert from "node:assert/strict";
-import type { Page } from "./_helpers/browser.ts";
+import type { Locator, Page } from "./_helpers/browser.ts";
 import { Uint8ArrayReader, Uint8ArrayWriter, ZipReader } from "@zip.js/zip.js";
 import { test } from "./_helpers/database.ts";
 import { assertLedgerHolds, customer } from "./_helpers/fixtures.ts";
@@ -20,6 +20,17 @@ const base = gw.server.url;
 const PNG = [0x89, 0x50, 0x4e, 0x47];
 const promptBox = (page: Page) => page.getByRole("textbox", { name: "Describe the picture" });
 const doneCards = (page: Page) => page.locator(".gen-card:not(.running)");
+
+/** `locator`'s rendered text once it matches `pattern`, or as it is after 5 s. */
+async function shownText(locator: Locator, pattern: RegExp): Promise<string> {
+  let text = "";
+  for (const until = Date.now() + 5_000; Date.now() < until;) {
+    text = await locator.innerText();
+    if (pattern.test(text)) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return text;
+}
 
 /** Types `prompt`, presses Enter, and waits for its finished card. */
 async function generate(page: Page, prompt: string) {
@@ -437,9 +448,11 @@ test("with a Chinese browser the page speaks Chinese, notices included", async (
     const box = page.getByRole("textbox", { name: "描述画面" });
     await box.fill("月光下的橘猫");
     await box.press("Enter");
-    const card = doneCards(page).first();
+    // The finished card with its prompt, read once it shows (CI once read it empty just after it
+    // was attached).
+    const card = doneCards(page).filter({ hasText: "月光下的橘猫" }).first();
     await card.waitFor();
-    assert.match(await card.innerText(), /\d+\.\d 秒/);
+    assert.match(await shownText(card, /\d+\.\d 秒/), /\d+\.\d 秒/);
     assert.match(await card.innerText(), /下载 ZIP/);
     await box.fill("a forbidden cat");
     await box.press("Enter");

@@ -4,7 +4,13 @@
 // tests with.
 // deno-lint-ignore no-import-prefix
 import { type Browser, chromium } from "npm:playwright-core@1.65.1";
-export type { Browser, BrowserContext, CDPSession, Page } from "npm:playwright-core@1.65.1";
+export type {
+  Browser,
+  BrowserContext,
+  CDPSession,
+  Locator,
+  Page,
+} from "npm:playwright-core@1.65.1";
 
 export const CHROMIUM = "/usr/bin/chromium";
 
